@@ -1,0 +1,46 @@
+# tdgen — developer commands. `make run` and `make test` are the whole set-up on a fresh machine.
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
+
+.PHONY: run test lint typecheck arch unit bench fuzz package screenshots clean venv
+
+venv: $(STAMP)
+
+# Create the virtualenv with a Python >= 3.12 and install tdgen with its dev extras.
+# Reinstalls when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@if [ ! -x $(PY) ]; then \
+	    python=$$(sh build_scripts/find_python.sh) || exit 1; \
+	    echo "Creating $(VENV) with $$python"; \
+	    "$$python" -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/tdgen gui
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check tdgen_desktop tests bench build_scripts
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+arch: $(STAMP)
+	$(VENV)/bin/lint-imports
+
+unit: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest
+
+# Lint, type check, architecture contracts, then every test with Qt offscreen.
+test: $(STAMP) lint typecheck arch unit
+
+bench: $(STAMP)
+	$(PY) bench/run_bench.py
+
+clean:
+	rm -rf build dist .mypy_cache .pytest_cache .ruff_cache tdgen-out

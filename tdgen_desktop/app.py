@@ -1,0 +1,151 @@
+"""The composition root: builds the application's objects, wires them and runs the event loop.
+
+``main`` serves the ``tdgen-desktop`` GUI script and ``tdgen gui [SCHEMA...]``. Tests build the same
+wiring with :func:`build_main_window` and drive it through pytest-qt, without the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import logging.handlers
+import multiprocessing
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import FrameType
+
+import qasync
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication
+
+import tdgen_desktop
+from tdgen_desktop.importers import load_schema
+from tdgen_desktop.services.paths import AppPaths
+from tdgen_desktop.ui.crash import install_excepthook, route_loop_exceptions
+from tdgen_desktop.ui.main_window import MainWindow
+from tdgen_desktop.ui.message_bridge import MessageBridge
+
+__all__ = ["build_main_window", "main"]
+
+_log = logging.getLogger(__name__)
+
+APP_NAME = "tdgen"
+_LOG_FILE = "tdgen.log"
+_LOG_HANDLER_NAME = "tdgen"
+_LOG_BYTES = 1_000_000
+_LOG_BACKUPS = 3
+_SIGNAL_POLL_MS = 250
+
+
+def build_main_window(paths: AppPaths, bridge: MessageBridge) -> MainWindow:
+    """The main window, wired to the bridge, the schema importers and the app's folders."""
+    return MainWindow(bridge, load_schema, paths=paths)
+
+
+def _configure_logging(paths: AppPaths) -> None:
+    """Log to a rotating file in the log folder, and warnings to stderr when there is one."""
+    root = logging.getLogger()
+    if any(h.get_name() == _LOG_HANDLER_NAME for h in root.handlers):
+        return  # main() ran before in this process
+    root.setLevel(logging.INFO)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        paths.log_dir.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.handlers.RotatingFileHandler(
+            paths.log_dir / _LOG_FILE,
+            maxBytes=_LOG_BYTES,
+            backupCount=_LOG_BACKUPS,
+            encoding="utf-8",
+        )
+    except OSError as exc:
+        print(f"tdgen: cannot write the log in {paths.log_dir}: {exc}", file=sys.stderr)
+    else:
+        file_handler.set_name(_LOG_HANDLER_NAME)
+        file_handler.setFormatter(formatter)
+        root.addHandler(file_handler)
+    if sys.stderr is not None:  # None under pythonw / a frozen GUI build
+        stream_handler = logging.StreamHandler(sys.stderr)
+        stream_handler.set_name(_LOG_HANDLER_NAME)
+        stream_handler.setLevel(logging.WARNING)
+        stream_handler.setFormatter(formatter)
+        root.addHandler(stream_handler)
+
+
+def _application(argv: Sequence[str]) -> tuple[QApplication, list[str]]:
+    """The QApplication and the arguments left once Qt has taken its own options."""
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setOrganizationName(APP_NAME)
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):  # e.g. an end-to-end test's
+        return existing, list(argv)
+    app = QApplication([sys.argv[0] if sys.argv else APP_NAME, *argv])
+    app.setApplicationVersion(tdgen_desktop.__version__)
+    app.setQuitOnLastWindowClosed(True)
+    return app, app.arguments()[1:]
+
+
+def _quit_on_ctrl_c(app: QApplication) -> Callable[[], None]:
+    """Make Ctrl+C in the terminal quit the app; return a callable that undoes it.
+
+    Python runs signal handlers only between bytecodes, and the Qt event loop runs none while
+    idle, so a timer wakes the interpreter now and then.
+    """
+
+    def on_sigint(_signum: int, _frame: FrameType | None) -> None:
+        _log.info("Interrupted; quitting")
+        app.quit()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    timer = QTimer(app)
+    timer.setObjectName("signal_poll_timer")
+    timer.timeout.connect(lambda: None)
+    timer.start(_SIGNAL_POLL_MS)
+
+    def undo() -> None:
+        timer.stop()
+        timer.deleteLater()
+        signal.signal(signal.SIGINT, previous)
+
+    return undo
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Open the window, load the schema files named in ``argv`` and run until it closes.
+
+    Args:
+        argv: schema paths (and Qt options); ``sys.argv[1:]`` when None.
+
+    Returns:
+        The exit code: 0 when the window was closed normally.
+    """
+    multiprocessing.freeze_support()
+    args = list(sys.argv[1:] if argv is None else argv)
+
+    paths = AppPaths.default()
+    _configure_logging(paths)
+    app, schema_args = _application(args)
+    paths.clean_stale_job_dirs()
+
+    bridge = MessageBridge()
+    restore_hooks = install_excepthook(bridge)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    route_loop_exceptions(loop, bridge)
+    restore_sigint = _quit_on_ctrl_c(app)
+    code = 0
+    try:
+        window = build_main_window(paths, bridge)
+        window.show()
+        if schema_args:
+            window.open_paths([Path(arg) for arg in schema_args])
+        with loop:
+            code = loop.run_forever()
+    finally:
+        restore_sigint()
+        restore_hooks()
+        asyncio.set_event_loop(None)
+        paths.remove_run_dir()
+    _log.info("Exiting with code %s", code)
+    return int(code or 0)

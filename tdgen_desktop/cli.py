@@ -1,0 +1,327 @@
+"""The ``tdgen`` command line: ``gui``, ``inspect`` and ``generate`` over the same engine.
+
+Exit codes: 0 done, 2 bad input or an unsatisfiable request (one line on stderr naming file,
+field and problem), 1 internal error, 130 cancelled with Ctrl+C. Heavy modules are imported
+only by the subcommand that needs them, so ``tdgen --version`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tdgen_desktop.core.enums import CaseKind, Dialect, ExportFormat, Priority, ProviderKind
+from tdgen_desktop.core.errors import CancelledError, TdgenError, UsageError
+
+if TYPE_CHECKING:
+    from tdgen_desktop.core.model import Dataset, Field
+    from tdgen_desktop.generation.pipeline import GenerationRequest, JobResult, ProgressEvent
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_CANCELLED", "EXIT_INTERNAL", "EXIT_OK", "main"]
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_BAD_INPUT = 2
+EXIT_CANCELLED = 130
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+    try:
+        return version("tdgen")
+    except PackageNotFoundError:
+        return "0.0.0+dev"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tdgen",
+        description="Make test data — valid, boundary and invalid rows — from a schema file.",
+        epilog="Run 'tdgen' without arguments to open the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"tdgen {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = sub.add_parser("gui", help="open the window, optionally with schemas loaded")
+    gui.add_argument("schemas", nargs="*", type=Path, metavar="SCHEMA")
+
+    inspect = sub.add_parser("inspect", help="print the imported model of a schema")
+    inspect.add_argument("schema", type=Path, metavar="SCHEMA")
+    inspect.add_argument("--json", action="store_true", help="print the model as JSON")
+
+    gen = sub.add_parser("generate", help="generate test data files")
+    gen.add_argument("schemas", nargs="+", type=Path, metavar="SCHEMA")
+    gen.add_argument("--rows", default="100", metavar="N|TABLE=N,…",
+                     help="valid rows per table (default 100), or per table: customer=500,order=20")
+    gen.add_argument("--cases", default="valid", metavar="KINDS",
+                     help="comma list of valid, boundary, invalid, or 'all' (default valid)")
+    gen.add_argument("--format", default="csv", metavar="FORMAT",
+                     help="csv, tsv, json, jsonl, sql, xlsx or parquet (default csv)")
+    gen.add_argument("--dialect", default=None, metavar="DIALECT", help="sqlite, postgres or mysql")
+    gen.add_argument("--out", type=Path, default=Path("tdgen-out"), metavar="DIR",
+                     help="output folder (default ./tdgen-out)")
+    gen.add_argument("--seed", type=int, default=0, metavar="N",
+                     help="random seed; the same seed, schema and options give identical files (default 0)")
+    gen.add_argument("--locale", default="en_US", metavar="LOCALE", help="Faker locale (default en_US)")
+    gen.add_argument("--table", action="append", default=[], metavar="NAME",
+                     help="only this table (repeatable)")
+    gen.add_argument("--provider", default="null", metavar="PROVIDER", help="null, ai or hybrid (default null)")
+    gen.add_argument("--priority", default="normal", metavar="PRIORITY", help="high, normal or low")
+    gen.add_argument("--label-columns", action="store_true",
+                     help="add _case and _rule columns to CSV, TSV, JSON and JSONL files")
+    gen.add_argument("--chunk-size", type=int, default=2000, metavar="N", help=argparse.SUPPRESS)
+    gen.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list:
+        return _gui([])
+    parser = _parser()
+    args = parser.parse_args(args_list)
+    try:
+        if args.command == "gui":
+            return _gui(args.schemas)
+        if args.command == "inspect":
+            return _inspect(args.schema, as_json=args.json)
+        if args.command == "generate":
+            return _generate(args)
+        parser.print_help()
+        return EXIT_OK
+    except CancelledError:
+        _error("cancelled; no output files were written")
+        return EXIT_CANCELLED
+    except KeyboardInterrupt:
+        _error("cancelled; no output files were written")
+        return EXIT_CANCELLED
+    except TdgenError as exc:
+        _error(exc.message)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # noqa: BLE001 — the last line of defence prints, never a traceback
+        if os.environ.get("TDGEN_DEBUG"):
+            raise
+        _error(f"internal error: {type(exc).__name__}: {exc} (set TDGEN_DEBUG=1 for details)")
+        return EXIT_INTERNAL
+
+
+def _error(message: str) -> None:
+    print(f"tdgen: error: {message}", file=sys.stderr)
+
+
+def _gui(schemas: list[Path]) -> int:
+    from tdgen_desktop import app  # noqa: PLC0415
+
+    return app.main([str(p) for p in schemas])
+
+
+# ------------------------------------------------------------------ inspect
+
+
+def _inspect(schema: Path, *, as_json: bool) -> int:
+    from tdgen_desktop.importers import load_schema  # noqa: PLC0415
+
+    dataset = load_schema(schema)
+    if as_json:
+        print(json.dumps(_dataset_json(dataset), indent=2, ensure_ascii=False, default=str))
+    else:
+        print(_dataset_text(dataset))
+    return EXIT_OK
+
+
+def _dataset_json(dataset: Dataset) -> dict[str, Any]:
+    return {
+        "source": str(dataset.source),
+        "format": dataset.format.value,
+        "tables": [
+            {
+                "name": t.name,
+                "bare": t.bare,
+                "primary_key": list(t.primary_key),
+                "fields": [_field_json(f) for f in t.fields],
+            }
+            for t in dataset.tables
+        ],
+        "notices": dataset.notices,
+    }
+
+
+def _field_json(f: Field) -> dict[str, Any]:
+    from tdgen_desktop.core.model import constraint_dict  # noqa: PLC0415
+
+    out: dict[str, Any] = {
+        "name": f.name,
+        "type": f.type.value,
+        "kind": f.kind,
+        "nullable": f.nullable,
+        "required": f.required,
+        "unique": f.unique,
+        "constraints": constraint_dict(f.constraints),
+    }
+    if f.omit:
+        out["omitted"] = f.omit_reason
+    if f.properties:
+        out["properties"] = [_field_json(p) for p in f.properties]
+    if f.items is not None:
+        out["items"] = _field_json(f.items)
+    if f.variants:
+        out["variants"] = [_field_json(v) for v in f.variants]
+    return out
+
+
+def _dataset_text(dataset: Dataset) -> str:
+    lines = [f"{dataset.source.name} — {dataset.format.value}, {len(dataset.tables)} table(s)"]
+    for table in dataset.tables:
+        shape = "bare values" if table.bare else f"{len(table.fields)} fields"
+        lines.append(f"\ntable {table.name} ({shape})")
+        lines.append(f"  {'field':<28} {'type':<9} {'kind':<16} {'flags':<18} constraints")
+        for f in table.fields:
+            lines.extend(_field_lines(f, "  "))
+    for notice in dataset.notices:
+        lines.append(f"note: {notice}")
+    return "\n".join(lines)
+
+
+def _field_lines(f: Field, indent: str) -> list[str]:
+    flags = [
+        flag
+        for flag, on in (("required", f.required), ("nullable", f.nullable), ("unique", f.unique))
+        if on
+    ]
+    kind = f.kind or "-"
+    detail = f"left out: {f.omit_reason}" if f.omit else f.constraints.describe()
+    ftype = f.type.value if not f.variants else "|".join(v.type.value for v in f.variants)
+    lines = [f"{indent}{f.name:<28} {ftype:<9} {kind:<16} {','.join(flags):<18} {detail}".rstrip()]
+    for child in f.properties:
+        lines.extend(_field_lines(child, indent + "  "))
+    if f.items is not None and (f.items.properties or f.items.items):
+        lines.extend(_field_lines(f.items, indent + "  "))
+    return lines
+
+
+# ------------------------------------------------------------------ generate
+
+
+def _parse_rows(text: str) -> tuple[int, dict[str, int]]:
+    default, per_table = 100, {}
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        name, eq, count = part.partition("=")
+        try:
+            value = int(count if eq else name)
+        except ValueError:
+            raise UsageError(f"--rows: '{part}' is not a number or TABLE=N") from None
+        if value < 0:
+            raise UsageError(f"--rows: '{part}' is negative")
+        if eq:
+            per_table[name.strip()] = value
+        else:
+            default = value
+    return default, per_table
+
+
+def _parse_cases(text: str) -> frozenset[CaseKind]:
+    if text.strip().lower() == "all":
+        return frozenset(CaseKind)
+    return frozenset(CaseKind.parse(p, option="--cases") for p in text.split(",") if p.strip())
+
+
+def _requests(args: argparse.Namespace) -> list[GenerationRequest]:
+    from tdgen_desktop.generation.pipeline import GenerationRequest  # noqa: PLC0415
+
+    rows, per_table = _parse_rows(args.rows)
+    fmt = ExportFormat.parse(args.format, option="--format")
+    if args.dialect is not None:
+        Dialect.parse(args.dialect, option="--dialect")
+    Priority.parse(args.priority, option="--priority")
+    provider = ProviderKind.parse(args.provider, option="--provider")
+    cases = _parse_cases(args.cases)
+    several = len(args.schemas) > 1
+    requests = []
+    for schema in args.schemas:
+        out = args.out / schema.name.split(".")[0] if several else args.out
+        requests.append(
+            GenerationRequest(
+                source=schema, out_dir=out, rows=rows, table_rows=per_table, cases=cases,
+                format=fmt, seed=args.seed, locale=args.locale, tables=tuple(args.table),
+                provider=provider, label_columns=args.label_columns, chunk_size=args.chunk_size,
+            )
+        )
+    return requests
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from tdgen_desktop.generation.pipeline import run_pipeline  # noqa: PLC0415
+
+    requests = _requests(args)
+    show_bar = not args.quiet and sys.stderr.isatty()
+    exit_code = EXIT_OK
+    for request in requests:
+        with _ProgressBar(request.source.name, enabled=show_bar) as bar:
+            result = run_pipeline(request, progress=bar.update)
+        if not args.quiet:
+            _print_summary(result)
+        for warning in result.warnings:
+            print(f"tdgen: warning: {warning}", file=sys.stderr)
+        if result.validation_failures:
+            exit_code = EXIT_INTERNAL
+    return exit_code
+
+
+def _print_summary(result: JobResult) -> None:
+    for notice in result.notices:
+        print(f"note: {notice}", file=sys.stderr)
+    for t in result.tables:
+        rate = result.rows / result.elapsed_s if result.elapsed_s else 0.0
+        print(
+            f"{t.table}: {t.rows:,} rows → {t.path} (labels: {t.cases_path.name}); "
+            f"validated {t.rows_validated:,}, {t.validation_failures} failed; {rate:,.0f} rows/s"
+        )
+
+
+class _ProgressBar:
+    """A progress bar on stderr (rich), shown only when stderr is a terminal."""
+
+    def __init__(self, label: str, *, enabled: bool) -> None:
+        self.label, self.enabled = label, enabled
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _ProgressBar:
+        if self.enabled:
+            from rich.console import Console  # noqa: PLC0415
+            from rich.progress import (  # noqa: PLC0415
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+                console=Console(stderr=True), transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self.label, total=None, rate="")
+        return self
+
+    def update(self, event: ProgressEvent) -> None:
+        """Receive a pipeline progress event."""
+        if self._progress is None:
+            return
+        self._progress.update(
+            self._task, completed=event.rows_done, total=event.rows_total or None,
+            description=f"{self.label} · {event.step.value}", rate=f"{event.rows_per_s:,.0f} rows/s",
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()

@@ -1,0 +1,54 @@
+"""The core: the dataset model, option enums and errors. Imports nothing of tdgen above it."""
+
+from tdgen_desktop.core.enums import (
+    CaseKind,
+    Dialect,
+    ExportFormat,
+    Expectation,
+    FieldType,
+    Priority,
+    ProviderKind,
+    SourceFormat,
+    Step,
+    StepState,
+)
+from tdgen_desktop.core.errors import (
+    CancelledError,
+    ExportError,
+    SchemaError,
+    TdgenError,
+    UnsatisfiableError,
+    UnsupportedFeatureError,
+    UsageError,
+)
+from tdgen_desktop.core.model import MISSING, Constraints, Dataset, Field, ForeignKey, Table
+from tdgen_desktop.core.rows import VALID_LABEL, CaseLabel, RowBatch
+
+__all__ = [
+    "MISSING",
+    "VALID_LABEL",
+    "CaseLabel",
+    "RowBatch",
+    "CancelledError",
+    "CaseKind",
+    "Constraints",
+    "Dataset",
+    "Dialect",
+    "ExportError",
+    "ExportFormat",
+    "Expectation",
+    "Field",
+    "FieldType",
+    "ForeignKey",
+    "Priority",
+    "ProviderKind",
+    "SchemaError",
+    "SourceFormat",
+    "Step",
+    "StepState",
+    "Table",
+    "TdgenError",
+    "UnsatisfiableError",
+    "UnsupportedFeatureError",
+    "UsageError",
+]

@@ -1,0 +1,64 @@
+"""Rows in flight: batches of generated rows with their case labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tdgen_desktop.core.enums import CaseKind, Expectation
+from tdgen_desktop.core.model import Table
+
+__all__ = ["VALID_LABEL", "CaseLabel", "RowBatch"]
+
+
+@dataclass(slots=True, frozen=True)
+class CaseLabel:
+    """What one row tests: case kind, the field and rule it exercises, the expected outcome.
+
+    ``description`` says it in words, e.g. ``age = 121, above maximum 120``.
+    """
+
+    case: CaseKind
+    field: str | None = None
+    rule: str | None = None
+    expect: Expectation = Expectation.ACCEPT
+    description: str = ""
+
+    def as_record(self, row: int) -> dict[str, Any]:
+        """The JSON object written to ``<table>.cases.jsonl`` for row number ``row``."""
+        record: dict[str, Any] = {
+            "row": row,
+            "case": self.case.value,
+            "field": self.field,
+            "rule": self.rule,
+            "expect": self.expect.value,
+        }
+        if self.description:
+            record["description"] = self.description
+        return record
+
+
+VALID_LABEL = CaseLabel(CaseKind.VALID)
+"""The label of an ordinary valid row."""
+
+
+@dataclass(slots=True)
+class RowBatch:
+    """A chunk of rows of one table, in output order.
+
+    Attributes:
+        table: the table the rows belong to.
+        columns: the column names each row tuple is aligned with.
+        rows: one tuple per row; a value may be ``MISSING`` (property absent).
+        labels: one label per row.
+        start: the row number of the first row in the whole output.
+    """
+
+    table: Table
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    labels: list[CaseLabel]
+    start: int = 0
+
+    def __len__(self) -> int:
+        return len(self.rows)

@@ -1,0 +1,92 @@
+"""The validation oracle: a ``jsonschema`` validator for a table's source schema.
+
+Differences from a plain ``jsonschema`` validator, on purpose:
+
+* ``multipleOf`` is checked with :class:`decimal.Decimal` on the shortest decimal text of a
+  float, so ``0.07`` is a multiple of ``0.01`` (the float division ``0.07 / 0.01`` is not an
+  integer, which makes the stock check reject correct decimal values);
+* formats are asserted (``date``, ``email``, ``uri`` …), not just annotated;
+* remote ``$ref`` is never fetched: the registry holds only the schema itself.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterator
+from typing import Any, cast
+
+import jsonschema
+import jsonschema.validators
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012, specification_with
+
+__all__ = ["ROOT_URI", "Oracle", "make_registry"]
+
+ROOT_URI = "urn:tdgen:root"
+"""The base URI given to a schema that has no ``$id`` of its own."""
+
+
+def _decimal_multiple_of(
+    validator: Any, divisor: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "number"):
+        return
+    if isinstance(divisor, float) or isinstance(instance, float):
+        try:
+            remainder = decimal.Decimal(repr(instance)) % decimal.Decimal(repr(divisor))
+        except (decimal.InvalidOperation, ValueError):
+            remainder = decimal.Decimal(1)
+        failed = remainder != 0
+    else:
+        failed = bool(instance % divisor)
+    if failed:
+        yield ValidationError(f"{instance!r} is not a multiple of {divisor}")
+
+
+def make_registry(schema: Any, *, base_uri: str | None = None) -> tuple[Registry[Any], str]:
+    """A registry holding ``schema`` alone, and the URI it is registered under."""
+    dialect = schema.get("$schema") if isinstance(schema, dict) else None
+    spec = specification_with(dialect, default=DRAFT202012) if dialect else DRAFT202012
+    uri = base_uri or (schema.get("$id") or schema.get("id") if isinstance(schema, dict) else None)
+    if not isinstance(uri, str) or not uri:
+        uri = ROOT_URI
+    resource: Resource[Any] = Resource.from_contents(schema, default_specification=spec)
+    return Registry().with_resource(uri, resource), uri
+
+
+class Oracle:
+    """Validates instances against one schema (or a part of it) with tdgen's rules.
+
+    Args:
+        schema: the root schema.
+        registry: the registry from :func:`make_registry`, if already built.
+    """
+
+    def __init__(self, schema: Any, registry: Registry[Any] | None = None) -> None:
+        if registry is None:
+            registry, _ = make_registry(schema)
+        default = jsonschema.Draft202012Validator
+        base = jsonschema.validators.validator_for(schema, default=default)
+        cls = jsonschema.validators.extend(
+            base, {"multipleOf": _decimal_multiple_of}, type_checker=base.TYPE_CHECKER
+        )
+        self._validator = cls(schema, registry=registry, format_checker=base.FORMAT_CHECKER)
+
+    def errors(self, instance: Any) -> list[ValidationError]:
+        """All validation errors for ``instance`` (empty when it is valid)."""
+        return list(self._validator.iter_errors(instance))
+
+    def first_error(self, instance: Any) -> ValidationError | None:
+        """The first validation error, or None."""
+        return cast(ValidationError | None, next(self._validator.iter_errors(instance), None))
+
+    def is_valid(self, instance: Any) -> bool:
+        """Whether ``instance`` is valid."""
+        return bool(self._validator.is_valid(instance))
+
+    def for_subschema(self, subschema: Any, resolver: Any) -> Oracle:
+        """An oracle for a part of the schema; ``$ref`` inside resolves through ``resolver``."""
+        clone = Oracle.__new__(Oracle)
+        clone._validator = self._validator.evolve(schema=subschema, _resolver=resolver)
+        return clone

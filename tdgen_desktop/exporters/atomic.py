@@ -1,0 +1,249 @@
+"""Atomic output files: write beside the target, rename onto it when complete.
+
+An :class:`AtomicFile` writes to a hidden temporary file in the target's folder
+(``.<name>.<random>.part``). ``commit()`` flushes, syncs and renames it onto the final name in
+one step, so readers see either the earlier file or the complete new one, never a partial file.
+``abort()`` deletes the temporary file. Operating-system failures (read-only folder, disk full, …)
+are raised as :class:`~tdgen_desktop.core.errors.ExportError` naming the target file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Literal, Self
+
+from tdgen_desktop.core.errors import ExportError
+
+__all__ = ["AtomicFile", "remove_stale_parts"]
+
+_log = logging.getLogger(__name__)
+
+_PART_SUFFIX = ".part"
+_TOKEN_BYTES = 6
+_PART_NAME = re.compile(r"\..+\.[0-9a-f]{12}\.part", re.DOTALL)
+"""Names of our temporary files: ``.<name>.<12 hex digits>.part``."""
+_MAX_NAME_CHARS = 120
+"""Longest target name kept in a temporary name (file names are limited to 255 bytes)."""
+_CREATE_ATTEMPTS = 8
+_BUFFER_BYTES = 256 * 1024
+_OPEN_FLAGS = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+)
+
+_State = Literal["open", "committed", "aborted"]
+
+
+def _problem(action: str, exc: OSError) -> str:
+    """``cannot write: [Errno 28] No space left on device`` (without the temporary name)."""
+    if exc.errno is not None and exc.strerror:
+        return f"{action}: [Errno {exc.errno}] {exc.strerror}"
+    return f"{action}: {exc}"
+
+
+def _export_error(path: Path, action: str, exc: OSError) -> ExportError:
+    return ExportError(_problem(action, exc), file=path, details=str(exc))
+
+
+def _sync_directory(folder: Path) -> None:
+    """Make a rename durable (POSIX); best effort, since not every file system allows it."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class AtomicFile:
+    """A file written under a temporary name and renamed onto its final name on commit.
+
+    Text mode writes UTF-8 with ``newline=""`` (line ends are written exactly as given); binary
+    mode writes bytes. As a context manager it commits when the block ends normally and aborts
+    when it raises.
+
+    Args:
+        path: the final file name.
+        binary: open in binary mode instead of text mode.
+
+    Raises:
+        ExportError: the temporary file cannot be created (e.g. read-only folder).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, binary: bool = False) -> None:
+        self._path = Path(path)
+        self._state: _State = "open"
+        self._temp, self._stream = self._create(binary=binary)
+
+    @property
+    def path(self) -> Path:
+        """The final file name."""
+        return self._path
+
+    @property
+    def temp_path(self) -> Path:
+        """The temporary file being written."""
+        return self._temp
+
+    @property
+    def closed(self) -> bool:
+        """Whether the file was committed or aborted."""
+        return self._state != "open"
+
+    @property
+    def stream(self) -> IO[Any]:
+        """The open temporary file (text or binary); wrap direct writes in :meth:`guard`."""
+        self._require_open()
+        return self._stream
+
+    def write(self, data: Any) -> None:
+        """Write ``data`` (``str`` in text mode, ``bytes`` in binary mode).
+
+        Raises:
+            ExportError: the write failed; the temporary file has been removed.
+        """
+        with self.guard():
+            self._stream.write(data)
+
+    @contextlib.contextmanager
+    def guard(self, action: str = "cannot write") -> Iterator[None]:
+        """Turn an ``OSError`` raised in the block into an ``ExportError`` and abort.
+
+        Args:
+            action: the first words of the problem, e.g. ``cannot write``.
+        """
+        self._require_open()
+        try:
+            yield
+        except ExportError:
+            self.abort()
+            raise
+        except OSError as exc:
+            self.abort()
+            raise _export_error(self._path, action, exc) from exc
+
+    def commit(self) -> Path:
+        """Flush, sync and rename the temporary file onto the final name.
+
+        Returns:
+            The final file name. Committing again returns it without doing anything.
+
+        Raises:
+            ExportError: flushing or renaming failed; the temporary file has been removed and an
+                earlier file under the final name is left as it was.
+            RuntimeError: the file was aborted.
+        """
+        if self._state == "committed":
+            return self._path
+        self._require_open()
+        with self.guard("cannot write"):
+            self._stream.flush()
+            os.fsync(self._stream.fileno())
+            self._stream.close()
+        with self.guard("cannot save"):
+            self._temp.replace(self._path)
+        self._state = "committed"
+        _sync_directory(self._path.parent)
+        return self._path
+
+    def abort(self) -> None:
+        """Close and delete the temporary file; does nothing once committed or aborted."""
+        if self._state != "open":
+            return
+        self._state = "aborted"
+        with contextlib.suppress(OSError):
+            self._stream.close()
+        try:
+            self._temp.unlink(missing_ok=True)
+        except OSError as exc:
+            _log.warning("cannot remove temporary file %s: %s", self._temp, exc)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            self.abort()
+        elif not self.closed:
+            self.commit()
+
+    def __repr__(self) -> str:
+        return f"AtomicFile({str(self._path)!r}, {self._state})"
+
+    def _require_open(self) -> None:
+        if self._state != "open":
+            raise RuntimeError(f"{self._path}: the file is already {self._state}")
+
+    def _create(self, *, binary: bool) -> tuple[Path, IO[Any]]:
+        stem = self._path.name[:_MAX_NAME_CHARS]
+        for _ in range(_CREATE_ATTEMPTS):
+            temp = self._path.with_name(f".{stem}.{secrets.token_hex(_TOKEN_BYTES)}{_PART_SUFFIX}")
+            try:
+                fd = os.open(temp, _OPEN_FLAGS, 0o666)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise _export_error(self._path, "cannot create", exc) from exc
+            try:
+                if binary:
+                    return temp, os.fdopen(fd, "wb", buffering=_BUFFER_BYTES)
+                stream = os.fdopen(fd, "w", buffering=_BUFFER_BYTES, encoding="utf-8", newline="")
+            except BaseException:
+                os.close(fd)
+                temp.unlink(missing_ok=True)
+                raise
+            return temp, stream
+        raise ExportError("cannot create: no free temporary file name", file=self._path)
+
+
+def remove_stale_parts(folder: str | os.PathLike[str], *, min_age: float = 0.0) -> list[Path]:
+    """Delete temporary files that earlier, interrupted exports left in ``folder``.
+
+    Only names of the form ``.<name>.<12 hex digits>.part`` that are regular files are removed;
+    the folder is not searched recursively. Files that cannot be removed are skipped.
+
+    Args:
+        folder: the folder to clean; a missing folder is fine.
+        min_age: keep files modified less than this many seconds ago (they may belong to an
+            export still running in another process).
+
+    Returns:
+        The files removed.
+    """
+    removed: list[Path] = []
+    try:
+        with os.scandir(folder) as entries:
+            candidates = [e for e in entries if _PART_NAME.fullmatch(e.name)]
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in candidates:
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if min_age > 0 and now - entry.stat(follow_symlinks=False).st_mtime < min_age:
+                continue
+            Path(entry.path).unlink()
+        except OSError as exc:
+            _log.warning("cannot remove stale temporary file %s: %s", entry.path, exc)
+            continue
+        removed.append(Path(entry.path))
+    return removed

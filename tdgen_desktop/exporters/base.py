@@ -1,0 +1,226 @@
+"""The interface every table writer implements, its options, and the case-labels writer.
+
+A writer streams :class:`~tdgen_desktop.core.rows.RowBatch` chunks into an
+:class:`~tdgen_desktop.exporters.atomic.AtomicFile`; nothing is kept per row, so memory does not
+grow with the number of rows. Use a writer as a context manager: it commits when the block ends
+normally and aborts (no file under the final name) when the block raises.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+import json
+import os
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, ClassVar, Self
+
+from tdgen_desktop.core.enums import ExportFormat
+from tdgen_desktop.core.model import MISSING, Table
+from tdgen_desktop.core.rows import CaseLabel, RowBatch
+from tdgen_desktop.exporters.atomic import AtomicFile
+
+__all__ = ["CasesWriter", "ExportOptions", "TableWriter"]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    """How to write a table.
+
+    Attributes:
+        label_columns: add the row's case kind and rule (``_case``, ``_rule``) to every row.
+        indent: pretty-print JSON arrays with this indent (``None``: one compact row per line).
+    """
+
+    label_columns: bool = False
+    indent: int | None = None
+
+
+_DEFAULT_OPTIONS = ExportOptions()
+
+
+def _json_default(value: Any) -> Any:
+    """Convert values ``json`` does not know: dates and times to ISO 8601, UUIDs to text,
+    decimals to numbers, bytes to base64.
+
+    Raises:
+        TypeError: the value has no JSON form.
+    """
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"a value of type {type(value).__name__} cannot be exported: {value!r}")
+
+
+class _AtomicWriter:
+    """The commit/abort/context-manager life cycle shared by all writers."""
+
+    def __init__(self, path: str | os.PathLike[str], *, binary: bool = False) -> None:
+        self.path = Path(path)
+        self._file = AtomicFile(self.path, binary=binary)
+        self._finished = False
+
+    def commit(self) -> Path:
+        """Finish the file and move it onto its final name.
+
+        Returns:
+            The final file name.
+
+        Raises:
+            ExportError: the file could not be written; nothing is left under a temporary name.
+        """
+        if self._file.closed:
+            return self._file.commit()
+        if not self._finished:
+            with self._file.guard():
+                self._finish()
+            self._finished = True
+        return self._file.commit()
+
+    def abort(self) -> None:
+        """Delete the partial file; an earlier file under the final name is left as it was."""
+        self._file.abort()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            self.abort()
+            return
+        try:
+            self.commit()
+        except BaseException:
+            self.abort()
+            raise
+
+    def _finish(self) -> None:
+        """Write what closes the file (e.g. a JSON array's ``]``); called once, by commit."""
+
+
+class TableWriter(_AtomicWriter, ABC):
+    """Streams the rows of one table to one file in one format.
+
+    Subclasses set ``format`` and ``extension`` and implement ``_write_rows`` (and optionally
+    ``_begin`` and ``_finish``). Rows of a batch are aligned with ``batch.columns``; the writer
+    reorders them to ``columns`` when the two differ (a column the batch lacks is ``MISSING``).
+
+    Args:
+        path: the final file name.
+        table: the table the rows belong to.
+        columns: the columns to write, in order.
+        options: export options.
+
+    Raises:
+        ExportError: the file cannot be created.
+    """
+
+    format: ClassVar[ExportFormat]
+    extension: ClassVar[str]
+    binary: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        table: Table,
+        columns: Sequence[str],
+        options: ExportOptions = _DEFAULT_OPTIONS,
+    ) -> None:
+        super().__init__(path, binary=self.binary)
+        self.table = table
+        self.columns = list(columns)
+        self.options = options
+        self._rows_written = 0
+        self._alignments: dict[tuple[str, ...], list[int]] = {}
+        try:
+            with self._file.guard():
+                self._begin()
+        except BaseException:
+            self._file.abort()
+            raise
+
+    @property
+    def rows_written(self) -> int:
+        """How many rows were written so far."""
+        return self._rows_written
+
+    def write(self, batch: RowBatch) -> None:
+        """Append the rows of ``batch``.
+
+        Raises:
+            ExportError: writing failed; the partial file has been removed.
+            ValueError: a row or the labels do not match the columns or the rows.
+        """
+        rows = self._aligned(batch)
+        with self._file.guard():
+            self._write_rows(rows, batch.labels)
+        self._rows_written += len(rows)
+
+    def _begin(self) -> None:
+        """Write what opens the file (e.g. a header row)."""
+
+    @abstractmethod
+    def _write_rows(self, rows: Sequence[Sequence[Any]], labels: Sequence[CaseLabel]) -> None:
+        """Write ``rows`` (aligned with ``self.columns``) with their ``labels``."""
+
+    def _aligned(self, batch: RowBatch) -> Sequence[Sequence[Any]]:
+        if batch.columns == self.columns:
+            return batch.rows
+        key = tuple(batch.columns)
+        positions = self._alignments.get(key)
+        if positions is None:
+            where = {name: i for i, name in enumerate(batch.columns)}
+            positions = [where.get(name, -1) for name in self.columns]
+            self._alignments[key] = positions
+        return [tuple(row[i] if i >= 0 else MISSING for i in positions) for row in batch.rows]
+
+
+_CASES_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+
+
+class CasesWriter(_AtomicWriter):
+    """Writes ``<table>.cases.jsonl``: one label object per exported row, in row order.
+
+    Each line is ``label.as_record(row)`` with ``row = batch.start + i``, e.g.
+    ``{"row": 0, "case": "valid", "field": null, "rule": null, "expect": "accept"}``.
+
+    Args:
+        path: the final file name.
+
+    Raises:
+        ExportError: the file cannot be created.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__(path)
+
+    def write(self, batch: RowBatch) -> None:
+        """Append one line per row of ``batch``.
+
+        Raises:
+            ExportError: writing failed; the partial file has been removed.
+            ValueError: the batch has not one label per row.
+        """
+        if len(batch.labels) != len(batch.rows):
+            raise ValueError(f"{self.path}: {len(batch.labels)} labels for {len(batch.rows)} rows")
+        encode = _CASES_ENCODER.encode
+        start = batch.start
+        lines = [encode(label.as_record(start + i)) for i, label in enumerate(batch.labels)]
+        if lines:
+            self._file.write("\n".join(lines) + "\n")

@@ -1,0 +1,132 @@
+"""Delimited text: CSV (RFC 4180) and TSV.
+
+Both start with a header row of column names. Cells are text: ``None`` and ``MISSING`` become an
+empty cell (so null and the empty string look alike), booleans ``true``/``false``, integers
+their digits, floats Python's shortest round-trip ``repr`` (``1.0``, ``1e+20``, ``nan``),
+objects and arrays compact JSON, dates and times ISO 8601, bytes base64. With
+``ExportOptions.label_columns`` two columns follow the data: ``_case`` (the case kind) and
+``_rule`` (the rule an invalid or boundary row exercises, else empty).
+"""
+
+from __future__ import annotations
+
+import csv
+import decimal
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tdgen_desktop.core.enums import ExportFormat
+from tdgen_desktop.core.model import MISSING
+from tdgen_desktop.core.rows import CaseLabel
+from tdgen_desktop.exporters.base import TableWriter, _json_default
+
+__all__ = ["CsvWriter", "TsvWriter"]
+
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default)
+_LABEL_COLUMNS = ("_case", "_rule")
+
+
+def _cell(value: Any) -> str:
+    """The text of one cell (the common types first: this runs for every value)."""
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if value is None or value is MISSING:
+        return ""
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if kind is float:
+        return repr(value)
+    return _other_cell(value)
+
+
+_PLAIN_TEXT: tuple[tuple[type, Callable[[Any], str]], ...] = (
+    (str, str.__str__),
+    (int, int.__repr__),
+    (float, float.__repr__),
+)
+"""Text of subclasses of the plain types (e.g. enums): the plain value's text."""
+
+
+def _other_cell(value: Any) -> str:
+    """The text of a cell whose type is not exactly str, int, float, bool or None."""
+    if isinstance(value, dict | list | tuple):
+        return _COMPACT_JSON.encode(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    for base, text in _PLAIN_TEXT:
+        if isinstance(value, base):
+            return text(value)
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return _cell(_json_default(value))
+
+
+class CsvWriter(TableWriter):
+    """CSV as in RFC 4180: comma-separated, ``\\r\\n`` line ends, fields quoted only when they
+    contain a comma, a quote or a line break (quotes doubled). UTF-8 without a byte-order mark.
+    """
+
+    format = ExportFormat.CSV
+    extension = "csv"
+
+    def _begin(self) -> None:
+        self._csv = csv.writer(self._file.stream, lineterminator="\r\n")
+        header = list(self.columns)
+        if self.options.label_columns:
+            header.extend(_LABEL_COLUMNS)
+        self._csv.writerow(header)
+
+    def _write_rows(self, rows: Sequence[Sequence[Any]], labels: Sequence[CaseLabel]) -> None:
+        cell = _cell
+        if self.options.label_columns:
+            self._csv.writerows(
+                [*map(cell, row), label.case.value, label.rule or ""]
+                for row, label in zip(rows, labels, strict=True)
+            )
+        else:
+            self._csv.writerows([cell(value) for value in row] for row in rows)
+
+
+def _tsv_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _tsv_line(cells: Sequence[str]) -> str:
+    line = "\t".join(cells)
+    # Fast path: most lines need no escaping (the only tabs are the separators).
+    if "\\" in line or "\n" in line or "\r" in line or line.count("\t") != len(cells) - 1:
+        line = "\t".join([_tsv_escape(text) for text in cells])
+    return line + "\n"
+
+
+class TsvWriter(TableWriter):
+    """Tab-separated values: one line per row, ``\\n`` line ends, no quoting.
+
+    Inside a value a tab, line feed, carriage return and backslash are written as the two
+    characters ``\\t``, ``\\n``, ``\\r`` and ``\\\\`` (the convention of PostgreSQL's text
+    format, MySQL's ``LOAD DATA`` and most TSV readers); every other character is written as is.
+    """
+
+    format = ExportFormat.TSV
+    extension = "tsv"
+
+    def _begin(self) -> None:
+        header = list(self.columns)
+        if self.options.label_columns:
+            header.extend(_LABEL_COLUMNS)
+        self._file.stream.write(_tsv_line(header))
+
+    def _write_rows(self, rows: Sequence[Sequence[Any]], labels: Sequence[CaseLabel]) -> None:
+        cell = _cell
+        if self.options.label_columns:
+            lines = [
+                _tsv_line([*map(cell, row), label.case.value, label.rule or ""])
+                for row, label in zip(rows, labels, strict=True)
+            ]
+        else:
+            lines = [_tsv_line([cell(value) for value in row]) for row in rows]
+        self._file.stream.write("".join(lines))

@@ -1,0 +1,95 @@
+"""The null provider: rule-based, offline, fast — valid rows from the model's constraints.
+
+Rows are made a chunk at a time. Chunk ``k`` of a table draws from ``random.Random`` seeded with
+``derive_seed(job seed, table, k)``, so the output depends only on the seed, the schema and the
+options — never on timing or on how chunks are spread over workers.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from tdgen_desktop.core.errors import UnsupportedFeatureError
+from tdgen_desktop.core.model import MISSING, Table
+from tdgen_desktop.core.rows import VALID_LABEL, RowBatch
+from tdgen_desktop.core.validation import Oracle
+from tdgen_desktop.generation.pools import Pools, derive_seed
+from tdgen_desktop.generation.values import Env, GenContext, ObjectSource, compile_object
+
+__all__ = ["NullProvider", "TablePlan", "row_instance"]
+
+_ROW_RETRIES = 100
+
+
+@dataclass(slots=True)
+class TablePlan:
+    """A table compiled for generation."""
+
+    table: Table
+    columns: list[str]
+    source: ObjectSource
+
+
+def row_instance(table: Table, columns: list[str], row: tuple[Any, ...]) -> Any:
+    """The JSON instance a row stands for: an object of its present columns, or a bare value."""
+    if table.bare:
+        return row[0]
+    return {k: v for k, v in zip(columns, row, strict=True) if v is not MISSING}
+
+
+class NullProvider:
+    """Makes valid rows from the model alone.
+
+    Args:
+        seed: the job seed.
+        locale: Faker locale for names, addresses and the like.
+    """
+
+    def __init__(self, seed: int, locale: str = "en_US", *, pools: Pools | None = None) -> None:
+        self.seed = seed
+        self.locale = locale
+        self.pools = pools or Pools(seed, locale)
+
+    def plan(self, table: Table) -> TablePlan:
+        """Compile a table's fields into sources (raises on contradictory constraints)."""
+        source = compile_object(table.fields, Env(self.pools, derive_seed(self.seed, table.name)))
+        return TablePlan(table, list(source.names), source)
+
+    def batch(self, plan: TablePlan, chunk: int, start: int, count: int) -> RowBatch:
+        """Make rows ``start .. start + count - 1`` (chunk number ``chunk``) of a table."""
+        rng = random.Random(derive_seed(self.seed, plan.table.name, chunk))
+        ctx = GenContext(rng, start)
+        columns = plan.source.columns(ctx, count)
+        rows = list(zip(*columns, strict=True)) if columns else [() for _ in range(count)]
+        check = plan.table.check
+        if check is not None:
+            for i, row in enumerate(rows):
+                if not check(row_instance(plan.table, plan.columns, row)):
+                    rows[i] = self._retry_row(plan, start + i)
+        return RowBatch(plan.table, plan.columns, rows, [VALID_LABEL] * count, start)
+
+    def _retry_row(self, plan: TablePlan, row: int) -> tuple[Any, ...]:
+        check = plan.table.check
+        assert check is not None  # noqa: S101 — only called when the table has a check
+        candidate: tuple[Any, ...] = ()
+        for attempt in range(_ROW_RETRIES):
+            rng = random.Random(derive_seed(self.seed, plan.table.name, "retry", row, attempt))
+            # After a few tries, optional properties may be left out (e.g. for "not required").
+            ctx = GenContext(rng, row, sparse=attempt >= 5)
+            columns = plan.source.columns(ctx, 1)
+            candidate = tuple(c[0] for c in columns)
+            if check(row_instance(plan.table, plan.columns, candidate)):
+                return candidate
+        reason = ""
+        if plan.table.schema is not None:
+            error = Oracle(plan.table.schema).first_error(row_instance(plan.table, plan.columns, candidate))
+            if error is not None:
+                where = "/" + "/".join(str(p) for p in error.absolute_path)
+                reason = f"; last attempt failed at {where}: {error.message[:200]}"
+        raise UnsupportedFeatureError(
+            f"no row satisfying every rule of the schema was found in {_ROW_RETRIES} tries "
+            f"(conditional rules such as if/then or dependencies){reason}",
+            field=plan.table.name,
+        )

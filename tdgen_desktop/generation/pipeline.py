@@ -1,0 +1,338 @@
+"""The generation pipeline: parse → foundation → enhance → validate → export, for one schema file.
+
+Rows stream through the steps a chunk at a time, so memory does not grow with the row count.
+Progress goes to a plain callback after every chunk; a cancellation token is checked between
+chunks. Output files are written under temporary names and renamed only when every table of the
+job is complete — a failure or a cancel leaves no file under a final name.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tdgen_desktop.core.enums import CaseKind, ExportFormat, ProviderKind, Step, StepState
+from tdgen_desktop.core.errors import CancelledError, TdgenError, UnsupportedFeatureError, UsageError
+from tdgen_desktop.core.model import Dataset, Table
+from tdgen_desktop.core.rows import RowBatch
+from tdgen_desktop.core.validation import Oracle
+
+__all__ = [
+    "CancelToken",
+    "GenerationRequest",
+    "JobResult",
+    "ProgressEvent",
+    "ProgressSink",
+    "TableResult",
+    "run_pipeline",
+]
+
+DEFAULT_CHUNK = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationRequest:
+    """Everything a job needs to know, validated when built.
+
+    Attributes:
+        source: the schema file.
+        out_dir: the folder output files go to.
+        rows: valid rows per table.
+        table_rows: per-table overrides of ``rows``.
+        cases: case kinds to produce.
+        format: the output format.
+        seed: the seed; the same seed, schema and options give byte-identical files.
+        locale: Faker locale.
+        tables: only these tables (all when empty).
+        provider: where values come from.
+        label_columns: add ``_case``/``_rule`` columns to the data files.
+        chunk_size: rows per chunk (a progress point and a cancellation check).
+    """
+
+    source: Path
+    out_dir: Path
+    rows: int = 100
+    table_rows: Mapping[str, int] = field(default_factory=dict)
+    cases: frozenset[CaseKind] = frozenset({CaseKind.VALID})
+    format: ExportFormat = ExportFormat.CSV
+    seed: int = 0
+    locale: str = "en_US"
+    tables: tuple[str, ...] = ()
+    provider: ProviderKind = ProviderKind.NULL
+    label_columns: bool = False
+    chunk_size: int = DEFAULT_CHUNK
+
+    def __post_init__(self) -> None:
+        if self.rows < 0 or any(n < 0 for n in self.table_rows.values()):
+            raise UsageError("--rows: the number of rows cannot be negative")
+        if self.chunk_size < 1:
+            raise UsageError("chunk size must be at least 1")
+        if not self.cases:
+            raise UsageError("--cases: choose at least one of valid, boundary, invalid")
+
+    def rows_for(self, table: str) -> int:
+        """Valid rows requested for ``table``."""
+        return self.table_rows.get(table, self.rows)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressEvent:
+    """One progress point of a job.
+
+    Attributes:
+        step: the step the job is in.
+        state: that step's state.
+        fraction: overall progress, 0.0 … 1.0.
+        rows_done: rows made so far (all tables).
+        rows_total: rows the job will make.
+        rows_per_s: throughput since the foundation step started.
+        table: the table being made, if any.
+        message: a short note (e.g. why a step was skipped).
+    """
+
+    step: Step
+    state: StepState
+    fraction: float
+    rows_done: int = 0
+    rows_total: int = 0
+    rows_per_s: float = 0.0
+    table: str | None = None
+    message: str = ""
+
+
+ProgressSink = Callable[[ProgressEvent], None]
+
+
+class CancelToken:
+    """A thread-safe flag a job checks between chunks."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask the job to stop."""
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether cancel was asked."""
+        return self._event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        """Raise :class:`CancelledError` if cancel was asked."""
+        if self._event.is_set():
+            raise CancelledError()
+
+
+@dataclass(slots=True)
+class TableResult:
+    """What a job produced for one table."""
+
+    table: str
+    path: Path
+    cases_path: Path
+    rows: int
+    case_counts: dict[str, int]
+    rows_validated: int = 0
+    validation_failures: int = 0
+    first_failure: str = ""
+
+
+@dataclass(slots=True)
+class JobResult:
+    """What a job produced: files, counts, validation summary, notices."""
+
+    source: Path
+    tables: list[TableResult] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        """Rows written across all tables."""
+        return sum(t.rows for t in self.tables)
+
+    @property
+    def validation_failures(self) -> int:
+        """Valid rows that failed the source schema's validator (should always be 0)."""
+        return sum(t.validation_failures for t in self.tables)
+
+    @property
+    def paths(self) -> list[Path]:
+        """Every file written."""
+        return [p for t in self.tables for p in (t.path, t.cases_path)]
+
+
+class _Progress:
+    """Turns pipeline milestones into :class:`ProgressEvent` calls."""
+
+    def __init__(self, sink: ProgressSink | None, total: int) -> None:
+        self.sink, self.total, self.done = sink, total, 0
+        self.started = time.perf_counter()
+
+    def step(self, step: Step, state: StepState, message: str = "") -> None:
+        self._emit(step, state, message=message)
+
+    def rows(self, step: Step, added: int, table: str) -> None:
+        self.done += added
+        self._emit(step, StepState.RUNNING, table=table)
+
+    def _emit(self, step: Step, state: StepState, *, table: str | None = None, message: str = "") -> None:
+        if self.sink is None:
+            return
+        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        fraction = self.done / self.total if self.total else (1.0 if state is StepState.DONE else 0.0)
+        self.sink(ProgressEvent(step, state, min(fraction, 1.0), self.done, self.total,
+                                self.done / elapsed, table, message))
+
+
+def run_pipeline(
+    request: GenerationRequest,
+    progress: ProgressSink | None = None,
+    cancel: CancelToken | None = None,
+    *,
+    dataset: Dataset | None = None,
+) -> JobResult:
+    """Run one job to the end and return what it produced.
+
+    Args:
+        request: what to make.
+        progress: called after each step change and each chunk.
+        cancel: checked between chunks; a cancel raises :class:`CancelledError` and leaves no
+            output file.
+        dataset: an already imported (and possibly edited) dataset; read from
+            ``request.source`` when omitted.
+
+    Raises:
+        TdgenError: bad input (``SchemaError``, ``UnsatisfiableError`` …), a failed export
+            (``ExportError``) or a cancel (``CancelledError``).
+    """
+    from tdgen_desktop.generation.null import NullProvider  # noqa: PLC0415
+    from tdgen_desktop.generation.preflight import preflight  # noqa: PLC0415
+    from tdgen_desktop.importers import load_schema  # noqa: PLC0415
+
+    cancel = cancel or CancelToken()
+    started = time.perf_counter()
+    early = _Progress(progress, 0)
+    early.step(Step.PARSE, StepState.RUNNING)
+    try:
+        if dataset is None:
+            dataset = load_schema(request.source)
+        tables = _select_tables(dataset, request.tables)
+        _check_request(request)
+        provider = NullProvider(request.seed, request.locale)
+        for table in tables:
+            preflight(table, request.rows_for(table.name), provider, dataset.notices)
+    except TdgenError as exc:
+        raise exc.with_context(file=request.source) from None
+    early.step(Step.PARSE, StepState.DONE)
+    cancel.raise_if_cancelled()
+
+    total = sum(request.rows_for(t.name) for t in tables)
+    tracker = _Progress(progress, total)
+    tracker.step(Step.FOUNDATION, StepState.RUNNING)
+    tracker.step(Step.ENHANCE, StepState.SKIPPED, "the null provider has nothing to enhance")
+    result = JobResult(source=request.source, notices=list(dict.fromkeys(dataset.notices)))
+    writers: list[Any] = []
+    try:
+        for table in tables:
+            result.tables.append(_run_table(request, table, provider, tracker, cancel, writers))
+        tracker.step(Step.FOUNDATION, StepState.DONE)
+        tracker.step(Step.VALIDATE, StepState.DONE)
+        for writer in writers:
+            writer.commit()
+        writers.clear()
+        tracker.step(Step.EXPORT, StepState.DONE)
+    finally:
+        for writer in writers:
+            writer.abort()
+    for table_result in result.tables:
+        if table_result.validation_failures:
+            result.warnings.append(
+                f"{table_result.table}: {table_result.validation_failures} of "
+                f"{table_result.rows_validated} rows failed validation: {table_result.first_failure}"
+            )
+    result.elapsed_s = time.perf_counter() - started
+    return result
+
+
+def _select_tables(dataset: Dataset, wanted: tuple[str, ...]) -> list[Table]:
+    if not wanted:
+        return list(dataset.tables)
+    chosen = []
+    for name in wanted:
+        try:
+            chosen.append(dataset.table(name))
+        except KeyError:
+            names = ", ".join(t.name for t in dataset.tables)
+            raise UsageError(f"--table: no table '{name}' (tables: {names})", file=dataset.source) from None
+    return chosen
+
+
+def _check_request(request: GenerationRequest) -> None:
+    from tdgen_desktop.exporters import writer_for  # noqa: PLC0415
+
+    writer_for(request.format)  # raises UsageError for a format not available
+    if request.provider is not ProviderKind.NULL:
+        raise UnsupportedFeatureError(f"--provider {request.provider.value}: only the null provider is available yet")
+    extra = request.cases - {CaseKind.VALID}
+    if extra:
+        names = ", ".join(sorted(k.value for k in extra))
+        raise UnsupportedFeatureError(f"--cases {names}: only valid cases are available yet")
+
+
+def _run_table(
+    request: GenerationRequest,
+    table: Table,
+    provider: Any,
+    tracker: _Progress,
+    cancel: CancelToken,
+    writers: list[Any],
+) -> TableResult:
+    from tdgen_desktop.exporters import CasesWriter, ExportOptions, extension_for, writer_for  # noqa: PLC0415
+    from tdgen_desktop.generation.null import row_instance  # noqa: PLC0415
+
+    plan = provider.plan(table)
+    request.out_dir.mkdir(parents=True, exist_ok=True)
+    path = request.out_dir / f"{table.name}.{extension_for(request.format)}"
+    cases_path = request.out_dir / f"{table.name}.cases.jsonl"
+    options = ExportOptions(label_columns=request.label_columns)
+    writer = writer_for(request.format)(path, table, plan.columns, options)
+    writers.append(writer)
+    cases = CasesWriter(cases_path)
+    writers.append(cases)
+    oracle = Oracle(table.schema, None) if table.schema is not None else None
+    result = TableResult(table.name, path, cases_path, 0, {})
+    counts: Counter[str] = Counter()
+    wanted = request.rows_for(table.name)
+    for chunk, start in enumerate(range(0, wanted, request.chunk_size)):
+        cancel.raise_if_cancelled()
+        batch: RowBatch = provider.batch(plan, chunk, start, min(request.chunk_size, wanted - start))
+        if oracle is not None:
+            _validate(oracle, table, batch, result, row_instance)
+        writer.write(batch)
+        cases.write(batch)
+        counts.update(label.case.value for label in batch.labels)
+        result.rows += len(batch)
+        tracker.rows(Step.FOUNDATION, len(batch), table.name)
+    result.case_counts = dict(counts)
+    return result
+
+
+def _validate(oracle: Oracle, table: Table, batch: RowBatch, result: TableResult, instance: Any) -> None:
+    for row, label in zip(batch.rows, batch.labels, strict=True):
+        if label.case is CaseKind.INVALID:
+            continue
+        result.rows_validated += 1
+        error = oracle.first_error(instance(table, batch.columns, row))
+        if error is not None:
+            result.validation_failures += 1
+            if not result.first_failure:
+                where = "/" + "/".join(str(p) for p in error.absolute_path)
+                result.first_failure = f"at {where}: {error.message}"

@@ -1,0 +1,980 @@
+"""Value sources: compiled, column-wise generators for one field each.
+
+``compile_field`` turns a model :class:`Field` into a :class:`Source`. A source makes a whole
+column at once (``column(ctx, n)``), drawing every random choice from the context's seeded
+``random.Random``; derived sources (an e-mail from the row's name, an end date after the start
+date, a city from the row's country) read the sibling columns already made.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+import math
+import random
+import re
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tdgen_desktop.core.enums import FieldType
+from tdgen_desktop.core.errors import TdgenError, UnsatisfiableError, UnsupportedFeatureError
+from tdgen_desktop.core.model import MISSING, Constraints, Field
+from tdgen_desktop.generation import patterns
+from tdgen_desktop.generation.pools import COUNTRY_LOCALES, AddressRecord, Pools, ascii_slug, derive_seed
+
+__all__ = [
+    "OPTIONAL_ABSENT_RATIO",
+    "REFERENCE_DATE",
+    "Env",
+    "GenContext",
+    "GenerationFailure",
+    "Source",
+    "compile_field",
+    "compile_object",
+]
+
+OPTIONAL_ABSENT_RATIO = 0.3
+"""Share of nested objects that leave out a given optional property (table columns stay)."""
+
+
+class GenerationFailure(UnsupportedFeatureError):
+    """No value satisfying a field's own schema rules was found; ``path`` names the field."""
+
+    def __init__(self, problem: str, path: str) -> None:
+        super().__init__(problem, field=path)
+        self.path = path
+
+REFERENCE_DATE = dt.date(2026, 1, 1)
+"""Dates are placed relative to this fixed day, not today, so output never depends on when it runs."""
+
+_CHECK_RETRIES = 60
+_UNIQUE_RETRIES = 20
+
+
+@dataclass(slots=True)
+class GenContext:
+    """What a source needs to make a column.
+
+    Attributes:
+        rng: the chunk's seeded random generator.
+        start: the global number of the first row of the chunk.
+        siblings: columns of the same object made so far, by field name.
+    """
+
+    rng: random.Random
+    start: int = 0
+    siblings: dict[str, list[Any]] = field(default_factory=dict)
+    sparse: bool = False
+
+    def child(self) -> GenContext:
+        """A context for a nested object: same rng and rows, its own siblings, sparse."""
+        return GenContext(self.rng, self.start, {}, sparse=True)
+
+
+@dataclass(slots=True)
+class Env:
+    """Compile-time settings: the job's pools, seed and locale, and the path of the field."""
+
+    pools: Pools
+    seed: int
+    path: str = ""
+
+
+class Source(ABC):
+    """Makes the values of one field, a column at a time."""
+
+    @abstractmethod
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        """Return ``n`` values."""
+
+    def one(self, ctx: GenContext) -> Any:
+        """Return one value."""
+        return self.column(ctx, 1)[0]
+
+
+# ==================================================================== simple sources
+
+
+class _Const(Source):
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        return [self.value] * n
+
+
+class _Choice(Source):
+    def __init__(self, values: Sequence[Any]) -> None:
+        self.values = list(values)
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        return ctx.rng.choices(self.values, k=n)
+
+
+class _Bool(Source):
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        bits = ctx.rng.getrandbits(n) if n else 0
+        return [bool((bits >> i) & 1) for i in range(n)]
+
+
+class _Nullable(Source):
+    def __init__(self, inner: Source, ratio: float) -> None:
+        self.inner, self.ratio = inner, ratio
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        values = self.inner.column(ctx, n)
+        rnd = ctx.rng.random
+        ratio = self.ratio
+        return [None if rnd() < ratio else v for v in values]
+
+
+class _IntRange(Source):
+    """Integers ``offset + step * k`` for k uniform in [0, count)."""
+
+    def __init__(self, low: int | float, count: int, step: int | float = 1) -> None:
+        self.low, self.count, self.step = low, count, step
+        self.places = _decimal_places(step) if isinstance(step, float) or isinstance(low, float) else None
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        randrange, low, count, step = ctx.rng.randrange, self.low, self.count, self.step
+        if self.places is None:
+            return [low + step * randrange(count) for _ in range(n)]
+        places = self.places
+        return [round(low + step * randrange(count), places) for _ in range(n)]
+
+
+def _decimal_places(value: float) -> int:
+    exponent = decimal.Decimal(repr(float(value))).normalize().as_tuple().exponent
+    return max(-exponent, 0) if isinstance(exponent, int) else 0
+
+
+class _Sequence(Source):
+    """1, 2, 3 … (from ``low``) by global row number: unique by construction."""
+
+    def __init__(self, low: int, step: int | float = 1) -> None:
+        self.low, self.step = low, step
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        base = ctx.start
+        if self.step == 1:
+            return list(range(self.low + base, self.low + base + n))
+        return [round(self.low + self.step * (base + i), 12) for i in range(n)]
+
+
+class _Permutation(Source):
+    """A seeded permutation of a range, by global row number: unique and scattered."""
+
+    def __init__(self, low: int | float, count: int, step: int | float, seed: int) -> None:
+        self.low, self.count, self.step = low, count, step
+        rng = random.Random(seed)
+        multiplier = rng.randrange(1, count) if count > 1 else 1
+        while math.gcd(multiplier, count) != 1:
+            multiplier += 1
+        self.multiplier, self.offset = multiplier, rng.randrange(count)
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        a, b, m, low, step = self.multiplier, self.offset, self.count, self.low, self.step
+        return [_num(low + step * ((a * i + b) % m)) for i in range(ctx.start, ctx.start + n)]
+
+
+def _num(value: int | float) -> int | float:
+    """Integral values stay ints; float noise from ``low + step * k`` is rounded away."""
+    if isinstance(value, float) and math.isfinite(value):
+        return round(value, 12)
+    return value
+
+
+class _Float(Source):
+    def __init__(self, low: float, high: float, decimals: int | None, c: Constraints) -> None:
+        self.low, self.high, self.decimals, self.c = low, high, decimals, c
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        uniform, low, high, decimals = ctx.rng.uniform, self.low, self.high, self.decimals
+        out = []
+        for _ in range(n):
+            raw = uniform(low, high)
+            value = round(raw, decimals) if decimals is not None else raw
+            if not _in_bounds(value, self.c):
+                value = raw if _in_bounds(raw, self.c) else (low + high) / 2
+            out.append(value)
+        return out
+
+
+def _in_bounds(value: float, c: Constraints) -> bool:
+    if c.minimum is not None and (value < c.minimum or (c.exclusive_minimum and value == c.minimum)):
+        return False
+    return not (
+        c.maximum is not None and (value > c.maximum or (c.exclusive_maximum and value == c.maximum))
+    )
+
+
+class _Uuid(Source):
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        bits = ctx.rng.getrandbits
+        return [str(uuid.UUID(int=bits(128), version=4)) for _ in range(n)]
+
+
+class _Binary(Source):
+    def __init__(self, min_len: int, max_len: int) -> None:
+        self.min_len, self.max_len = min_len, max_len
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        out = []
+        for _ in range(n):
+            size = ctx.rng.randint(self.min_len, self.max_len)
+            out.append(base64.b64encode(ctx.rng.randbytes(size)).decode("ascii"))
+        return out
+
+
+class _Dates(Source):
+    """Dates (or date-times, or times) uniformly between two instants, as ISO text."""
+
+    def __init__(self, kind: FieldType, low: dt.datetime, high: dt.datetime) -> None:
+        self.kind, self.low = kind, low
+        self.span = max(int((high - low).total_seconds()), 1)
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        randrange, low, span = ctx.rng.randrange, self.low, self.span
+        instants = [low + dt.timedelta(seconds=randrange(span)) for _ in range(n)]
+        return [_format_instant(self.kind, t) for t in instants]
+
+
+def _format_instant(kind: FieldType, t: dt.datetime) -> str:
+    if kind is FieldType.DATE:
+        return t.date().isoformat()
+    if kind is FieldType.TIME:
+        return t.strftime("%H:%M:%SZ")
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_instant(text: str) -> dt.datetime | None:
+    try:
+        if len(text) == 10:
+            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+class _Pattern(Source):
+    def __init__(self, generator: patterns.PatternGenerator) -> None:
+        self.generator = generator
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        return [self.generator.generate(ctx.rng) for _ in range(n)]
+
+
+class _Words(Source):
+    """Readable text: words from a lorem pool, fitted to the length limits."""
+
+    def __init__(self, words: list[str], min_len: int, max_len: int) -> None:
+        self.words, self.min_len, self.max_len = words, min_len, max_len
+        self.target_high = min(max_len, max(min_len, 24))
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        rng = ctx.rng
+        out = []
+        for _ in range(n):
+            target = rng.randint(self.min_len, self.target_high)
+            out.append(_fit_length(self._text(rng, target), self.min_len, self.max_len, rng))
+        return out
+
+    def _text(self, rng: random.Random, target: int) -> str:
+        parts: list[str] = []
+        length = -1
+        while length < target:
+            word = rng.choice(self.words)
+            parts.append(word)
+            length += len(word) + 1
+        text = " ".join(parts)
+        return text[:1].upper() + text[1:]
+
+
+def _fit_length(value: str, min_len: int, max_len: int | None, rng: random.Random) -> str:
+    if max_len is not None and len(value) > max_len:
+        value = value[:max_len].rstrip() or value[:max_len]
+        if len(value) < min_len:
+            value = value[:max_len]
+    while len(value) < min_len:
+        value += rng.choice("abcdefghijklmnopqrstuvwxyz")
+    return value
+
+
+class _Pooled(Source):
+    """Values sampled from a Faker pool, fitted to the field's length limits."""
+
+    def __init__(self, pool: list[str], min_len: int, max_len: int | None, accept: Callable[[str], bool],
+                 fallback: Source) -> None:
+        fitted = [_fit_length(v, min_len, max_len, random.Random(0)) for v in pool]
+        self.pool = [v for v in dict.fromkeys(fitted) if accept(v)]
+        self.fallback = fallback
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        if not self.pool:
+            return self.fallback.column(ctx, n)
+        return ctx.rng.choices(self.pool, k=n)
+
+
+# ==================================================================== composite sources
+
+
+class _Union(Source):
+    def __init__(self, variants: list[Source]) -> None:
+        self.variants = variants
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        picks = [ctx.rng.randrange(len(self.variants)) for _ in range(n)]
+        out: list[Any] = [None] * n
+        for index, variant in enumerate(self.variants):
+            rows = [i for i, p in enumerate(picks) if p == index]
+            if rows:
+                for i, value in zip(rows, variant.column(ctx.child(), len(rows)), strict=True):
+                    out[i] = value
+        return out
+
+
+class _Array(Source):
+    def __init__(self, prefix: list[Source], item: Source | None, min_items: int, max_items: int,
+                 unique: bool, contains: Source | None) -> None:
+        self.prefix, self.item, self.unique, self.contains = prefix, item, unique, contains
+        self.min_items, self.max_items = min_items, max_items
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        return [self._one(ctx) for _ in range(n)]
+
+    def _one(self, ctx: GenContext) -> list[Any]:
+        rng = ctx.rng
+        size = rng.randint(self.min_items, self.max_items)
+        values = [src.one(ctx.child()) for src in self.prefix[:size]]
+        extra = size - len(values)
+        if extra > 0 and self.item is not None:
+            values.extend(self.item.column(ctx.child(), extra))
+        if self.contains is not None and size > len(self.prefix) and not self.prefix:
+            values[rng.randrange(len(values))] = self.contains.one(ctx.child())
+        if self.unique:
+            values = _dedupe(values)
+            tries = 0
+            while len(values) < self.min_items and self.item is not None and tries < _UNIQUE_RETRIES:
+                values = _dedupe([*values, self.item.one(ctx.child())])
+                tries += 1
+        return values
+
+
+def _dedupe(values: list[Any]) -> list[Any]:
+    seen: list[Any] = []
+    for value in values:
+        if not any(_json_equal(value, s) for s in seen):
+            seen.append(value)
+    return seen
+
+
+def _json_equal(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return bool(a == b)
+
+
+class ObjectSource(Source):
+    """Objects (nested fields) — or, for a table, the columns of each row.
+
+    Attributes:
+        names: the property names, in output order.
+        order: indexes into ``names`` in generation order (sources before the fields derived
+            from them).
+    """
+
+    def __init__(self, names: list[str], sources: list[Source], order: list[int],
+                 optional: list[bool] | None = None) -> None:
+        self.names, self.sources, self.order = names, sources, order
+        self.optional = optional or [False] * len(names)
+
+    def columns(self, ctx: GenContext, n: int) -> list[list[Any]]:
+        """One list of ``n`` values per property, in output order.
+
+        In a sparse context (nested objects, row retries) optional properties are sometimes
+        left out, as real documents do.
+        """
+        made: list[list[Any]] = [[] for _ in self.names]
+        rnd = ctx.rng.random
+        for index in self.order:
+            values = self.sources[index].column(ctx, n)
+            if ctx.sparse and self.optional[index]:
+                values = [MISSING if rnd() < OPTIONAL_ABSENT_RATIO else v for v in values]
+            made[index] = values
+            ctx.siblings[self.names[index]] = values
+        return made
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        columns = self.columns(ctx.child(), n)
+        names = self.names
+        return [
+            {k: v for k, v in zip(names, row, strict=True) if v is not MISSING}
+            for row in zip(*columns, strict=True)
+        ] if names else [{} for _ in range(n)]
+
+
+class _Checked(Source):
+    """Retries values until the importer's check (e.g. ``oneOf`` exclusivity) holds."""
+
+    def __init__(self, inner: Source, check: Callable[[Any], bool], path: str) -> None:
+        self.inner, self.check, self.path = inner, check, path
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        values = self.inner.column(ctx, n)
+        for i, value in enumerate(values):
+            if value is MISSING or self.check(value):
+                continue
+            for _ in range(_CHECK_RETRIES):
+                value = self.inner.one(ctx.child())
+                if self.check(value):
+                    break
+            else:
+                raise GenerationFailure(
+                    "no value satisfying every rule of its schema was found "
+                    f"in {_CHECK_RETRIES} tries (conditional or exclusive rules tdgen cannot "
+                    "generate directly)",
+                    self.path,
+                )
+            values[i] = value
+        return values
+
+
+class _Unique(Source):
+    """Makes values unique across the whole job (the seen set spans chunks)."""
+
+    def __init__(self, inner: Source, path: str, is_text: bool) -> None:
+        self.inner, self.path, self.is_text = inner, path, is_text
+        self.seen: set[Any] = set()
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        values = self.inner.column(ctx, n)
+        seen = self.seen
+        for i, value in enumerate(values):
+            key = _hashable(value)
+            if key in seen:
+                value = self._replacement(ctx, ctx.start + i)
+                key = _hashable(value)
+            seen.add(key)
+            values[i] = value
+        return values
+
+    def _replacement(self, ctx: GenContext, row: int) -> Any:
+        for _ in range(_UNIQUE_RETRIES):
+            value = self.inner.one(ctx.child())
+            if _hashable(value) not in self.seen:
+                return value
+        raise UnsatisfiableError(
+            f"ran out of unique values at row {row}; the field's value space is too small",
+            field=self.path,
+        )
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        import json  # noqa: PLC0415
+
+        return json.dumps(value, sort_keys=True)
+    if isinstance(value, bool):
+        return ("bool", value)
+    return value
+
+
+class _UniqueText(Source):
+    """Unique strings: a repeat gets a numeric suffix (``anna.smith`` → ``anna.smith7``)."""
+
+    def __init__(self, inner: Source, max_len: int | None, fits: Callable[[str], bool]) -> None:
+        self.inner, self.max_len, self.fits = inner, max_len, fits
+        self.seen: set[str] = set()
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        values = self.inner.column(ctx, n)
+        seen = self.seen
+        for i, value in enumerate(values):
+            if value in seen and isinstance(value, str):
+                value = self._suffixed(value, ctx.start + i, ctx)
+            seen.add(value)
+            values[i] = value
+        return values
+
+    def _suffixed(self, value: str, row: int, ctx: GenContext) -> str:
+        head, at, tail = value.partition("@")
+        for attempt in range(_UNIQUE_RETRIES):
+            suffix = str(row + 1) if attempt == 0 else str(ctx.rng.randrange(10**6))
+            base = head if at else value
+            if self.max_len is not None:
+                room = self.max_len - len(suffix) - (len(at) + len(tail))
+                base = base[: max(room, 0)]
+            candidate = f"{base}{suffix}{at}{tail}" if at else f"{base}{suffix}"
+            if candidate not in self.seen and self.fits(candidate):
+                return candidate
+        replacement = self.inner.one(ctx.child())
+        if replacement in self.seen:
+            raise UnsatisfiableError(f"ran out of unique values at row {row}")
+        return str(replacement)
+
+
+# ==================================================================== derived sources
+
+
+class _EmailFromName(Source):
+    """``first.last@domain`` from the row's name columns; falls back to a pooled address."""
+
+    def __init__(self, first: str | None, last: str | None, full: str | None, domains: list[str],
+                 fallback: Source, fits: Callable[[str], bool]) -> None:
+        self.first, self.last, self.full, self.domains = first, last, full, domains
+        self.fallback, self.fits = fallback, fits
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        firsts = ctx.siblings.get(self.first or "", [None] * n)
+        lasts = ctx.siblings.get(self.last or "", [None] * n)
+        fulls = ctx.siblings.get(self.full or "", [None] * n)
+        fallback = self.fallback.column(ctx, n)
+        rng, domains = ctx.rng, self.domains
+        out = []
+        for i in range(n):
+            parts = [p for p in (firsts[i], lasts[i]) if isinstance(p, str)]
+            if not parts and isinstance(fulls[i], str):
+                parts = [fulls[i]]
+            local = ascii_slug(".".join(parts))
+            candidate = f"{local}@{rng.choice(domains)}" if local else ""
+            out.append(candidate if candidate and self.fits(candidate) else fallback[i])
+        return out
+
+
+class _AfterSibling(Source):
+    """A date or time later than the row's start column (end after start, updated after created)."""
+
+    def __init__(self, inner: Source, start: str, kind: FieldType, fits: Callable[[str], bool]) -> None:
+        self.inner, self.start, self.kind, self.fits = inner, start, kind, fits
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        own = self.inner.column(ctx, n)
+        starts = ctx.siblings.get(self.start, [None] * n)
+        out = []
+        for value, start in zip(own, starts, strict=True):
+            begun = _parse_instant(start) if isinstance(start, str) else None
+            if begun is None or value is None:
+                out.append(value)
+                continue
+            later = begun + dt.timedelta(seconds=ctx.rng.randrange(3600, 400 * 86400))
+            text = _format_instant(self.kind, later)
+            out.append(text if self.fits(text) else value)
+        return out
+
+
+class _LocaleColumn(Source):
+    """Part of a locale-consistent address record, chosen per row from the row's country."""
+
+    def __init__(self, part: str, pools: Pools, country: str | None, accept: Callable[[str], bool],
+                 fallback: Source) -> None:
+        self.part, self.pools, self.country = part, pools, country
+        self.accept, self.fallback = accept, fallback
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        countries = ctx.siblings.get(self.country or "", [None] * n)
+        fallback = self.fallback.column(ctx, n)
+        rng = ctx.rng
+        out = []
+        for i in range(n):
+            code = countries[i]
+            locale = COUNTRY_LOCALES.get(code.upper()) if isinstance(code, str) else None
+            records = self.pools.records(locale)
+            record: AddressRecord = records[rng.randrange(len(records))]
+            value = getattr(record, self.part)
+            out.append(value if self.accept(value) else fallback[i])
+        return out
+
+
+class _LocalePooled(Source):
+    """A pooled kind (a name) drawn from the locale of the row's country."""
+
+    def __init__(self, kind: str, pools: Pools, country: str, accept: Callable[[str], bool],
+                 fallback: Source) -> None:
+        self.kind, self.pools, self.country = kind, pools, country
+        self.accept, self.fallback = accept, fallback
+
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        countries = ctx.siblings.get(self.country, [None] * n)
+        fallback = self.fallback.column(ctx, n)
+        rng = ctx.rng
+        out = []
+        for i in range(n):
+            code = countries[i]
+            locale = COUNTRY_LOCALES.get(code.upper()) if isinstance(code, str) else None
+            pool = self.pools.pool(self.kind, locale)
+            value = pool[rng.randrange(len(pool))]
+            out.append(value if self.accept(value) else fallback[i])
+        return out
+
+
+# ==================================================================== compilation
+
+_GROUP_PARTS = {
+    "street_address": "street_address",
+    "city": "city",
+    "state": "state",
+    "postal_code": "postal_code",
+    "phone": "phone",
+    "country": "country",
+    "country_code": "country_code",
+}
+_START_WORDS = {"start", "begin", "from", "created", "opened", "issued", "departure", "since"}
+_END_WORDS = {"end", "finish", "to", "until", "updated", "modified", "closed", "expires", "expiry",
+              "due", "arrival", "ended", "finished"}
+
+_NUMERIC_DEFAULTS: dict[str | None, tuple[float, float, int | None]] = {
+    "amount": (1, 10_000, 2),
+    "age": (18, 90, None),
+    "year": (1950, 2030, None),
+    "quantity": (1, 100, None),
+    "percent": (0, 100, 1),
+    "rating": (1, 5, 1),
+    "latitude": (-90, 90, 6),
+    "longitude": (-180, 180, 6),
+    None: (0, 10_000, 2),
+}
+
+
+def compile_object(fields: list[Field], env: Env) -> ObjectSource:
+    """Compile the fields of an object (or the columns of a table) into one source."""
+    present = [f for f in fields if not f.omit]
+    kinds = {f.name: f.kind for f in present}
+    sources: list[Source] = []
+    derived: set[int] = set()
+    for index, f in enumerate(present):
+        source, is_derived = _compile_member(f, present, kinds, env)
+        sources.append(source)
+        if is_derived:
+            derived.add(index)
+    order = [i for i in range(len(present)) if i not in derived] + sorted(derived)
+    names = [f.name for f in present]
+    return ObjectSource(names, sources, order, [not f.required for f in present])
+
+
+def _compile_member(f: Field, siblings: list[Field], kinds: dict[str, str | None],
+                    env: Env) -> tuple[Source, bool]:
+    """Compile one property, linking it to sibling columns where people would expect it."""
+    sub_env = Env(env.pools, env.seed, f"{env.path}.{f.name}" if env.path else f.name)
+    base = compile_field(f, sub_env)
+    c = f.constraints
+    if c.enum is not None or c.has_const or c.pattern or f.type not in _LINKABLE or f.unique:
+        return base, False
+    kind = f.kind
+    fits = _string_check(f)
+    if kind == "email":
+        first = _sibling_of_kind(kinds, "first_name", exclude=("middle",))
+        last = _sibling_of_kind(kinds, "last_name")
+        full = _sibling_of_kind(kinds, "full_name")
+        if first or last or full:
+            domains = env.pools.pool("email_domain")
+            linked = _EmailFromName(first, last, full, domains, base, fits)
+            return _wrap_null(f, linked), True
+    if kind in {"first_name", "last_name", "full_name"}:
+        country = _country_column(siblings, exclude=f.name)
+        if country is not None:
+            return _wrap_null(f, _LocalePooled(kind, env.pools, country, fits, _strip_null(f, base))), True
+    if kind in _GROUP_PARTS and kind is not None:
+        country = _country_column(siblings, exclude=f.name)
+        if country is not None or kind in {"city", "state", "postal_code", "phone"}:
+            inner = _LocaleColumn(_GROUP_PARTS[kind], env.pools, country, fits, _strip_null(f, base))
+            return _wrap_null(f, inner), country is not None
+    if f.type in (FieldType.DATE, FieldType.DATETIME, FieldType.TIME):
+        start = _start_sibling(f, siblings)
+        if start is not None:
+            return _wrap_null(f, _AfterSibling(_strip_null(f, base), start, f.type, fits)), True
+    return base, False
+
+
+_LINKABLE = frozenset({FieldType.STRING, FieldType.DATE, FieldType.DATETIME, FieldType.TIME})
+
+
+def _sibling_of_kind(kinds: dict[str, str | None], kind: str, exclude: tuple[str, ...] = ()) -> str | None:
+    for name, k in kinds.items():
+        if k == kind and not any(word in name.lower() for word in exclude):
+            return name
+    return None
+
+
+def _country_column(siblings: list[Field], exclude: str) -> str | None:
+    for f in siblings:
+        if f.name == exclude or not (f.kind in {"country", "country_code"} or "country" in f.name.lower()):
+            continue
+        values = f.constraints.enum or ()
+        if values and all(isinstance(v, str) and v.upper() in COUNTRY_LOCALES for v in values):
+            return f.name
+    return None
+
+
+def _start_sibling(f: Field, siblings: list[Field]) -> str | None:
+    from tdgen_desktop.generation.semantics import name_tokens  # noqa: PLC0415
+
+    tokens = name_tokens(f.name)
+    if not set(tokens) & _END_WORDS:
+        return None
+    rest = [t for t in tokens if t not in _END_WORDS]
+    for other in siblings:
+        if other is f or other.type is not f.type:
+            continue
+        other_tokens = name_tokens(other.name)
+        if set(other_tokens) & _START_WORDS and [t for t in other_tokens if t not in _START_WORDS] == rest:
+            return other.name
+    return None
+
+
+def _wrap_null(f: Field, source: Source) -> Source:
+    return _Nullable(source, f.null_ratio) if f.nullable and f.null_ratio > 0 and not f.unique else source
+
+
+def _strip_null(f: Field, source: Source) -> Source:
+    return source.inner if isinstance(source, _Nullable) and f.nullable else source
+
+
+def compile_field(f: Field, env: Env) -> Source:
+    """Compile one field (and its nested fields) into a source of valid values.
+
+    Raises:
+        UnsatisfiableError: the field's constraints admit no value (the message names it).
+    """
+    try:
+        source = _compile_value(f, env)
+    except TdgenError as exc:
+        raise exc.with_context(field=env.path or f.name) from None
+    if f.unique:
+        if f.type is FieldType.STRING or f.type is FieldType.UUID:
+            if not isinstance(source, (_Sequence, _Permutation)):
+                source = _UniqueText(source, f.constraints.max_length, _string_check(f))
+        elif not isinstance(source, (_Sequence, _Permutation)):
+            source = _Unique(source, env.path or f.name, is_text=False)
+    if f.check is not None:
+        source = _Checked(source, f.check, env.path or f.name)
+    return _wrap_null(f, source)
+
+
+def _compile_value(f: Field, env: Env) -> Source:  # noqa: PLR0911 — one branch per field type
+    c = f.constraints
+    if c.has_const:
+        return _Const(c.const)
+    if c.enum is not None:
+        values = [v for v in c.enum if v not in c.not_values] or list(c.enum)
+        return _Choice(values)
+    if f.variants:
+        return _Union([compile_field(v, env) for v in f.variants])
+    match f.type:
+        case FieldType.INTEGER | FieldType.NUMBER:
+            return _numeric(f, env)
+        case FieldType.BOOLEAN:
+            return _Bool()
+        case FieldType.STRING:
+            return _string(f, env)
+        case FieldType.DATE | FieldType.DATETIME | FieldType.TIME:
+            return _dates(f)
+        case FieldType.UUID:
+            return _Uuid()
+        case FieldType.BINARY:
+            return _Binary(max(c.min_length or 0, 1) // 2, max(((c.max_length or 64) * 3) // 4, 1))
+        case FieldType.ARRAY:
+            return _array(f, env)
+        case FieldType.OBJECT:
+            return compile_object(f.properties, env)
+        case FieldType.NULL:
+            return _Const(None)
+    return _Choice(env.pools.pool("word"))
+
+
+# -------------------------------------------------------------------- numbers
+
+
+def _numeric(f: Field, env: Env) -> Source:
+    c = f.constraints
+    is_int = f.type is FieldType.INTEGER
+    kind = f.kind if f.kind in _NUMERIC_DEFAULTS else None
+    default_low, default_high, decimals = _NUMERIC_DEFAULTS[kind]
+    low, high = _bounds(c, default_low, default_high)
+    if f.unique and is_int and c.multiple_of is None and (f.kind == "id" or c.maximum is None):
+        first = max(int(math.ceil(low)), 1) if c.minimum is None else int(math.ceil(c.minimum))
+        if c.exclusive_minimum and first == c.minimum:
+            first += 1
+        return _Sequence(first)
+    step: int | float = c.multiple_of if c.multiple_of else 1
+    if is_int or c.multiple_of:
+        if is_int and isinstance(step, float) and not step.is_integer():
+            step = _integer_step(step)
+        first = _ceil_multiple(low, step, exclusive=c.exclusive_minimum and low == c.minimum)
+        last = _floor_multiple(high, step, exclusive=c.exclusive_maximum and high == c.maximum)
+        count = int(round((last - first) / step)) + 1 if last >= first else 0
+        if count <= 0:
+            raise UnsatisfiableError(f"no {'integer' if is_int else 'number'} satisfies {c.describe()}")
+        first_value: int | float = int(first) if is_int or float(step).is_integer() and float(first).is_integer() \
+            else first
+        if is_int:
+            step = int(step)
+        if f.unique:
+            return _Permutation(first_value, count, step, derive_seed(env.seed, "perm", env.path))
+        return _IntRange(first_value, count, step)  # type: ignore[arg-type]
+    if high < low or (high == low and (c.exclusive_minimum or c.exclusive_maximum)):
+        raise UnsatisfiableError(f"no number satisfies {c.describe()}")
+    return _Float(low, high, decimals, c)
+
+
+def _bounds(c: Constraints, default_low: float, default_high: float) -> tuple[float, float]:
+    low = c.minimum if c.minimum is not None else None
+    high = c.maximum if c.maximum is not None else None
+    if low is not None and high is not None:
+        if low > high:
+            raise UnsatisfiableError(f"minimum {low} is greater than maximum {high}")
+        # Prefer the semantic range when it lies within the bounds.
+        if default_low >= low and default_high <= high and (default_low, default_high) != (0, 10_000):
+            return default_low, default_high
+        return low, high
+    if low is not None:
+        return low, max(default_high, low + (default_high - default_low))
+    if high is not None:
+        return min(default_low, high - (default_high - default_low)), high
+    return default_low, default_high
+
+
+def _integer_step(step: float) -> int:
+    ratio = decimal.Decimal(repr(step)).as_integer_ratio()
+    return ratio[0] // math.gcd(*ratio)
+
+
+def _ceil_multiple(value: float, step: float, *, exclusive: bool) -> float:
+    d_value, d_step = decimal.Decimal(repr(value)), decimal.Decimal(repr(step))
+    k = (d_value / d_step).to_integral_value(rounding=decimal.ROUND_CEILING)
+    if exclusive and k * d_step == d_value:
+        k += 1
+    return float(k * d_step)
+
+
+def _floor_multiple(value: float, step: float, *, exclusive: bool) -> float:
+    d_value, d_step = decimal.Decimal(repr(value)), decimal.Decimal(repr(step))
+    k = (d_value / d_step).to_integral_value(rounding=decimal.ROUND_FLOOR)
+    if exclusive and k * d_step == d_value:
+        k -= 1
+    return float(k * d_step)
+
+
+# -------------------------------------------------------------------- strings
+
+
+def _string_check(f: Field) -> Callable[[str], bool]:
+    c = f.constraints
+    low, high = c.min_length or 0, c.max_length
+    excluded = set(v for v in c.not_values if isinstance(v, str))
+    fmt = c.format
+    check_format = _format_checker(fmt) if fmt else None
+
+    def fits(value: str) -> bool:
+        if len(value) < low or (high is not None and len(value) > high) or value in excluded:
+            return False
+        return check_format is None or check_format(value)
+
+    return fits
+
+
+def _format_checker(fmt: str) -> Callable[[str], bool] | None:
+    import jsonschema  # noqa: PLC0415
+
+    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    if fmt not in checker.checkers:
+        return None
+    return lambda value: bool(checker.conforms(value, fmt))
+
+
+def _string(f: Field, env: Env) -> Source:
+    c = f.constraints
+    low, high = c.min_length or 0, c.max_length
+    if high is not None and low > high:
+        raise UnsatisfiableError(f"minLength {low} is greater than maxLength {high}")
+    if c.pattern is not None:
+        return _Pattern(patterns.PatternGenerator(c.pattern, low, high))
+    fits = _string_check(f)
+    generic = _format_source(c.format, low, high, env) or _Words(env.pools.pool("word"), low, high or max(low, 40))
+    kind = f.kind
+    if kind is None or not env.pools.has_kind(kind) and kind not in {"uuid", "semver", "street_address",
+                                                                      "city", "state", "postal_code",
+                                                                      "country", "country_code", "phone"}:
+        return generic
+    if kind == "uuid":
+        return _Uuid()
+    if kind == "semver":
+        return _Semver()
+    if kind in _GROUP_PARTS:
+        return _LocaleColumn(_GROUP_PARTS[kind], env.pools, None, fits, generic)
+    return _Pooled(env.pools.pool(kind), low, high, fits, generic)
+
+
+class _Semver(Source):
+    def column(self, ctx: GenContext, n: int) -> list[Any]:
+        r = ctx.rng.randint
+        return [f"{r(0, 9)}.{r(0, 20)}.{r(0, 30)}" for _ in range(n)]
+
+
+def _format_source(fmt: str | None, low: int, high: int | None, env: Env) -> Source | None:
+    """A source for string formats that have no semantic kind of their own."""
+    if fmt is None:
+        return None
+    simple: dict[str, str] = {
+        "email": "email", "idn-email": "email", "uri": "url", "iri": "url", "url": "url",
+        "hostname": "hostname", "idn-hostname": "hostname", "ipv4": "ipv4", "ipv6": "ipv6",
+        "password": "password",
+    }
+    if fmt in simple:
+        return _Pooled(env.pools.pool(simple[fmt]), low, high, _length_fits(low, high), _Choice(["x"]))
+    samples: dict[str, list[str]] = {
+        "uri-reference": ["/api/items/17", "../docs/index.html", "#section-2", "https://example.com/a?b=c"],
+        "iri-reference": ["/päth/ä", "#frag", "https://example.com/ü"],
+        "uri-template": ["https://example.com/users/{id}", "/orders{?status,page}"],
+        "json-pointer": ["", "/a", "/a/b/0", "/items/3/name"],
+        "relative-json-pointer": ["0", "1/a", "2#", "0/items/1"],
+        "regex": ["^[a-z]+$", "[0-9]{3}", "^(foo|bar)\\d*$"],
+        "duration": ["P3D", "PT4H30M", "P1Y2M", "P2W", "PT45S"],
+        "byte": ["aGVsbG8=", "dGRnZW4=", "AAEC"],
+    }
+    if fmt in samples:
+        values = [v for v in samples[fmt] if low <= len(v) and (high is None or len(v) <= high)]
+        return _Choice(values or samples[fmt])
+    return None
+
+
+def _length_fits(low: int, high: int | None) -> Callable[[str], bool]:
+    return lambda v: low <= len(v) and (high is None or len(v) <= high)
+
+
+# -------------------------------------------------------------------- dates and arrays
+
+
+def _dates(f: Field) -> Source:
+    anchor = dt.datetime.combine(REFERENCE_DATE, dt.time())
+    if f.kind == "date_of_birth":
+        return _Dates(f.type, anchor - dt.timedelta(days=90 * 365), anchor - dt.timedelta(days=18 * 365))
+    if f.kind == "past_timestamp":
+        return _Dates(f.type, anchor - dt.timedelta(days=5 * 365), anchor)
+    return _Dates(f.type, anchor - dt.timedelta(days=3 * 365), anchor + dt.timedelta(days=2 * 365))
+
+
+def _array(f: Field, env: Env) -> Source:
+    c = f.constraints
+    low = c.min_items or 0
+    high = c.max_items if c.max_items is not None else max(low, 3)
+    high = min(high, max(low, 5))
+    if low > (c.max_items if c.max_items is not None else low):
+        raise UnsatisfiableError(f"minItems {low} is greater than maxItems {c.max_items}")
+    item_env = Env(env.pools, env.seed, env.path + "[]")
+    prefix = [compile_field(p, item_env) for p in f.prefix_items]
+    item = compile_field(f.items, item_env) if f.items is not None else (None if prefix else _Choice(
+        env.pools.pool("word")))
+    if item is None:
+        high = min(high, len(prefix))
+    if low > high:
+        raise UnsatisfiableError(f"arrays need {low} items but at most {high} can be made")
+    contains = compile_field(f.contains, item_env) if f.contains is not None else None
+    if contains is not None and high == 0:
+        high = 1
+    if contains is not None:
+        low = max(low, 1)
+    return _Array(prefix, item, low, high, c.unique_items, contains)

@@ -1,0 +1,117 @@
+"""Importers: one module per input format, chosen by :func:`load_schema` through a registry.
+
+Every importer returns a :class:`~tdgen_desktop.core.model.Dataset` or raises one of tdgen's
+typed errors whose message names the file, the field and the problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tdgen_desktop.core.enums import SourceFormat
+from tdgen_desktop.core.errors import SchemaError, UnsupportedFeatureError
+from tdgen_desktop.core.model import Dataset
+
+__all__ = ["MAX_FILE_BYTES", "detect_format", "load_schema", "read_text"]
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Schema files larger than this are refused with a message instead of being read."""
+
+_Importer = Callable[[Path, str], Dataset]
+
+
+def read_text(path: Path) -> str:
+    """Read a schema file as text (UTF-8, a BOM is ignored).
+
+    Raises:
+        SchemaError: missing, unreadable, too large, binary or not UTF-8.
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            limit = MAX_FILE_BYTES // (1024 * 1024)
+            raise SchemaError(f"file is {size / 1e6:.0f} MB; schema files up to {limit} MiB are read", file=path)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SchemaError("file not found", file=path) from None
+    except IsADirectoryError:
+        raise SchemaError("is a folder, not a schema file", file=path) from None
+    except OSError as exc:
+        raise SchemaError(f"cannot read: {exc.strerror or exc}", file=path) from None
+    if b"\x00" in data[:8192]:
+        raise SchemaError("is a binary file, not a schema", file=path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SchemaError(
+            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})", file=path
+        ) from None
+
+
+def detect_format(path: Path, document: Any = None) -> SourceFormat:
+    """Guess the kind of schema file from its name and, for JSON/YAML, its content."""
+    name = path.name.lower()
+    if name.endswith(".tdgen.json"):
+        return SourceFormat.PROJECT
+    suffix = path.suffix.lower()
+    if suffix == ".sql":
+        return SourceFormat.SQL
+    if suffix in {".csv", ".tsv", ".jsonl", ".ndjson"}:
+        return SourceFormat.SAMPLE
+    if isinstance(document, dict) and ("openapi" in document or "swagger" in document):
+        return SourceFormat.OPENAPI
+    if isinstance(document, list):
+        return SourceFormat.SAMPLE
+    return SourceFormat.JSONSCHEMA
+
+
+def _import_jsonschema(path: Path, text: str) -> Dataset:
+    from tdgen_desktop.importers.jsonschema import import_jsonschema, parse_jsonschema  # noqa: PLC0415
+
+    document = parse_jsonschema(path, text)
+    fmt = detect_format(path, document)
+    if fmt is not SourceFormat.JSONSCHEMA:
+        raise UnsupportedFeatureError(f"{_FORMAT_NAMES[fmt]} import is not supported yet", file=path)
+    return import_jsonschema(path, document)
+
+
+_FORMAT_NAMES = {
+    SourceFormat.JSONSCHEMA: "JSON Schema",
+    SourceFormat.OPENAPI: "OpenAPI",
+    SourceFormat.SQL: "SQL DDL",
+    SourceFormat.SAMPLE: "Sample (CSV/JSON data)",
+    SourceFormat.PROJECT: "Project file",
+}
+
+_IMPORTERS: dict[SourceFormat, _Importer] = {
+    SourceFormat.JSONSCHEMA: _import_jsonschema,
+}
+
+
+def load_schema(path: str | Path, fmt: SourceFormat | None = None) -> Dataset:
+    """Import a schema file into a dataset with semantic kinds inferred.
+
+    Args:
+        path: the file.
+        fmt: the kind of file; detected from name and content when omitted.
+
+    Raises:
+        SchemaError: unreadable or invalid input (the message names file, field and problem).
+        UnsupportedFeatureError: a format or feature tdgen does not support.
+        UnsatisfiableError: constraints that admit no value.
+    """
+    from tdgen_desktop.generation.semantics import annotate  # noqa: PLC0415
+
+    source = Path(path)
+    text = read_text(source)
+    kind = fmt or detect_format(source)
+    importer = _IMPORTERS.get(kind)
+    if importer is None:
+        raise UnsupportedFeatureError(f"{_FORMAT_NAMES[kind]} import is not supported yet", file=source)
+    dataset = importer(source, text)
+    if not dataset.tables:
+        raise SchemaError("defines no table", file=source)
+    annotate(dataset)
+    return dataset
