@@ -57,24 +57,54 @@ def _parser() -> argparse.ArgumentParser:
 
     gen = sub.add_parser("generate", help="generate test data files")
     gen.add_argument("schemas", nargs="+", type=Path, metavar="SCHEMA")
-    gen.add_argument("--rows", default="100", metavar="N|TABLE=N,…",
-                     help="valid rows per table (default 100), or per table: customer=500,order=20")
-    gen.add_argument("--cases", default="valid", metavar="KINDS",
-                     help="comma list of valid, boundary, invalid, or 'all' (default valid)")
-    gen.add_argument("--format", default="csv", metavar="FORMAT",
-                     help="csv, tsv, json, jsonl, sql, xlsx or parquet (default csv)")
+    gen.add_argument(
+        "--rows",
+        default="100",
+        metavar="N|TABLE=N,…",
+        help="valid rows per table (default 100), or per table: customer=500,order=20",
+    )
+    gen.add_argument(
+        "--cases",
+        default="valid",
+        metavar="KINDS",
+        help="comma list of valid, boundary, invalid, or 'all' (default valid)",
+    )
+    gen.add_argument(
+        "--format",
+        default="csv",
+        metavar="FORMAT",
+        help="csv, tsv, json, jsonl, sql, xlsx or parquet (default csv)",
+    )
     gen.add_argument("--dialect", default=None, metavar="DIALECT", help="sqlite, postgres or mysql")
-    gen.add_argument("--out", type=Path, default=Path("tdgen-out"), metavar="DIR",
-                     help="output folder (default ./tdgen-out)")
-    gen.add_argument("--seed", type=int, default=0, metavar="N",
-                     help="random seed; the same seed, schema and options give identical files (default 0)")
-    gen.add_argument("--locale", default="en_US", metavar="LOCALE", help="Faker locale (default en_US)")
-    gen.add_argument("--table", action="append", default=[], metavar="NAME",
-                     help="only this table (repeatable)")
-    gen.add_argument("--provider", default="null", metavar="PROVIDER", help="null, ai or hybrid (default null)")
+    gen.add_argument(
+        "--out",
+        type=Path,
+        default=Path("tdgen-out"),
+        metavar="DIR",
+        help="output folder (default ./tdgen-out)",
+    )
+    gen.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="random seed; the same seed, schema and options give identical files (default 0)",
+    )
+    gen.add_argument(
+        "--locale", default="en_US", metavar="LOCALE", help="Faker locale (default en_US)"
+    )
+    gen.add_argument(
+        "--table", action="append", default=[], metavar="NAME", help="only this table (repeatable)"
+    )
+    gen.add_argument(
+        "--provider", default="null", metavar="PROVIDER", help="null, ai or hybrid (default null)"
+    )
     gen.add_argument("--priority", default="normal", metavar="PRIORITY", help="high, normal or low")
-    gen.add_argument("--label-columns", action="store_true",
-                     help="add _case and _rule columns to CSV, TSV, JSON and JSONL files")
+    gen.add_argument(
+        "--label-columns",
+        action="store_true",
+        help="add _case and _rule columns to CSV, TSV, JSON and JSONL files",
+    )
     gen.add_argument("--chunk-size", type=int, default=2000, metavar="N", help=argparse.SUPPRESS)
     gen.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     return parser
@@ -105,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TdgenError as exc:
         _error(exc.message)
         return EXIT_BAD_INPUT
-    except Exception as exc:  # noqa: BLE001 — the last line of defence prints, never a traceback
+    except Exception as exc:
         if os.environ.get("TDGEN_DEBUG"):
             raise
         _error(f"internal error: {type(exc).__name__}: {exc} (set TDGEN_DEBUG=1 for details)")
@@ -248,9 +278,18 @@ def _requests(args: argparse.Namespace) -> list[GenerationRequest]:
         out = args.out / schema.name.split(".")[0] if several else args.out
         requests.append(
             GenerationRequest(
-                source=schema, out_dir=out, rows=rows, table_rows=per_table, cases=cases,
-                format=fmt, seed=args.seed, locale=args.locale, tables=tuple(args.table),
-                provider=provider, label_columns=args.label_columns, chunk_size=args.chunk_size,
+                source=schema,
+                out_dir=out,
+                rows=rows,
+                table_rows=per_table,
+                cases=cases,
+                format=fmt,
+                seed=args.seed,
+                locale=args.locale,
+                tables=tuple(args.table),
+                provider=provider,
+                label_columns=args.label_columns,
+                chunk_size=args.chunk_size,
             )
         )
     return requests
@@ -305,9 +344,13 @@ class _ProgressBar:
             )
 
             self._progress = Progress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
-                console=Console(stderr=True), transient=True,
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
             )
             self._progress.start()
             self._task = self._progress.add_task(self.label, total=None, rate="")
@@ -318,8 +361,11 @@ class _ProgressBar:
         if self._progress is None:
             return
         self._progress.update(
-            self._task, completed=event.rows_done, total=event.rows_total or None,
-            description=f"{self.label} · {event.step.value}", rate=f"{event.rows_per_s:,.0f} rows/s",
+            self._task,
+            completed=event.rows_done,
+            total=event.rows_total or None,
+            description=f"{self.label} · {event.step.value}",
+            rate=f"{event.rows_per_s:,.0f} rows/s",
         )
 
     def __exit__(self, *exc: object) -> None:

@@ -10,8 +10,8 @@ from tdgen_desktop.core.errors import UsageError
 __all__ = [
     "CaseKind",
     "Dialect",
-    "ExportFormat",
     "Expectation",
+    "ExportFormat",
     "FieldType",
     "Priority",
     "ProviderKind",

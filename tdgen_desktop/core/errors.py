@@ -55,7 +55,9 @@ class TdgenError(Exception):
         parts.append(self.problem)
         return ": ".join(parts)
 
-    def with_context(self, *, file: str | Path | None = None, field: str | None = None) -> TdgenError:
+    def with_context(
+        self, *, file: str | Path | None = None, field: str | None = None
+    ) -> TdgenError:
         """Fill in the file or field where they are still unknown, and return self."""
         if file is not None and self.file is None:
             self.file = str(file)

@@ -273,5 +273,3 @@ def constraint_dict(constraints: Constraints) -> dict[str, Any]:
         if value != getattr(defaults, f.name) and value is not MISSING:
             out[f.name] = list(value) if isinstance(value, tuple) else value
     return out
-
-

@@ -28,7 +28,7 @@ ROOT_URI = "urn:tdgen:root"
 
 
 def _decimal_multiple_of(
-    validator: Any, divisor: Any, instance: Any, schema: Any
+    validator: Any, divisor: Any, instance: Any, _schema: Any
 ) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "number"):
         return
@@ -68,7 +68,7 @@ class Oracle:
             registry, _ = make_registry(schema)
         default = jsonschema.Draft202012Validator
         base = jsonschema.validators.validator_for(schema, default=default)
-        cls = jsonschema.validators.extend(
+        cls = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
             base, {"multipleOf": _decimal_multiple_of}, type_checker=base.TYPE_CHECKER
         )
         self._validator = cls(schema, registry=registry, format_checker=base.FORMAT_CHECKER)

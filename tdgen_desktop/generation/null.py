@@ -84,7 +84,9 @@ class NullProvider:
                 return candidate
         reason = ""
         if plan.table.schema is not None:
-            error = Oracle(plan.table.schema).first_error(row_instance(plan.table, plan.columns, candidate))
+            error = Oracle(plan.table.schema).first_error(
+                row_instance(plan.table, plan.columns, candidate)
+            )
             if error is not None:
                 where = "/" + "/".join(str(p) for p in error.absolute_path)
                 reason = f"; last attempt failed at {where}: {error.message[:200]}"

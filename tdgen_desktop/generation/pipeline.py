@@ -17,7 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from tdgen_desktop.core.enums import CaseKind, ExportFormat, ProviderKind, Step, StepState
-from tdgen_desktop.core.errors import CancelledError, TdgenError, UnsupportedFeatureError, UsageError
+from tdgen_desktop.core.errors import (
+    CancelledError,
+    TdgenError,
+    UnsupportedFeatureError,
+    UsageError,
+)
 from tdgen_desktop.core.model import Dataset, Table
 from tdgen_desktop.core.rows import RowBatch
 from tdgen_desktop.core.validation import Oracle
@@ -183,13 +188,27 @@ class _Progress:
         self.done += added
         self._emit(step, StepState.RUNNING, table=table)
 
-    def _emit(self, step: Step, state: StepState, *, table: str | None = None, message: str = "") -> None:
+    def _emit(
+        self, step: Step, state: StepState, *, table: str | None = None, message: str = ""
+    ) -> None:
         if self.sink is None:
             return
         elapsed = max(time.perf_counter() - self.started, 1e-9)
-        fraction = self.done / self.total if self.total else (1.0 if state is StepState.DONE else 0.0)
-        self.sink(ProgressEvent(step, state, min(fraction, 1.0), self.done, self.total,
-                                self.done / elapsed, table, message))
+        fraction = (
+            self.done / self.total if self.total else (1.0 if state is StepState.DONE else 0.0)
+        )
+        self.sink(
+            ProgressEvent(
+                step,
+                state,
+                min(fraction, 1.0),
+                self.done,
+                self.total,
+                self.done / elapsed,
+                table,
+                message,
+            )
+        )
 
 
 def run_pipeline(
@@ -256,7 +275,8 @@ def run_pipeline(
         if table_result.validation_failures:
             result.warnings.append(
                 f"{table_result.table}: {table_result.validation_failures} of "
-                f"{table_result.rows_validated} rows failed validation: {table_result.first_failure}"
+                f"{table_result.rows_validated} rows failed validation: "
+                f"{table_result.first_failure}"
             )
     result.elapsed_s = time.perf_counter() - started
     return result
@@ -271,7 +291,9 @@ def _select_tables(dataset: Dataset, wanted: tuple[str, ...]) -> list[Table]:
             chosen.append(dataset.table(name))
         except KeyError:
             names = ", ".join(t.name for t in dataset.tables)
-            raise UsageError(f"--table: no table '{name}' (tables: {names})", file=dataset.source) from None
+            raise UsageError(
+                f"--table: no table '{name}' (tables: {names})", file=dataset.source
+            ) from None
     return chosen
 
 
@@ -280,7 +302,9 @@ def _check_request(request: GenerationRequest) -> None:
 
     writer_for(request.format)  # raises UsageError for a format not available
     if request.provider is not ProviderKind.NULL:
-        raise UnsupportedFeatureError(f"--provider {request.provider.value}: only the null provider is available yet")
+        raise UnsupportedFeatureError(
+            f"--provider {request.provider.value}: only the null provider is available yet"
+        )
     extra = request.cases - {CaseKind.VALID}
     if extra:
         names = ", ".join(sorted(k.value for k in extra))
@@ -313,7 +337,9 @@ def _run_table(
     wanted = request.rows_for(table.name)
     for chunk, start in enumerate(range(0, wanted, request.chunk_size)):
         cancel.raise_if_cancelled()
-        batch: RowBatch = provider.batch(plan, chunk, start, min(request.chunk_size, wanted - start))
+        batch: RowBatch = provider.batch(
+            plan, chunk, start, min(request.chunk_size, wanted - start)
+        )
         if oracle is not None:
             _validate(oracle, table, batch, result, row_instance)
         writer.write(batch)
@@ -325,7 +351,9 @@ def _run_table(
     return result
 
 
-def _validate(oracle: Oracle, table: Table, batch: RowBatch, result: TableResult, instance: Any) -> None:
+def _validate(
+    oracle: Oracle, table: Table, batch: RowBatch, result: TableResult, instance: Any
+) -> None:
     for row, label in zip(batch.rows, batch.labels, strict=True):
         if label.case is CaseKind.INVALID:
             continue

@@ -21,14 +21,54 @@ NAME_POOL_SIZE = 1024
 RECORD_POOL_SIZE = 256
 
 COUNTRY_LOCALES: dict[str, str] = {
-    "US": "en_US", "GB": "en_GB", "UK": "en_GB", "DE": "de_DE", "FR": "fr_FR", "ES": "es_ES",
-    "IT": "it_IT", "NL": "nl_NL", "CA": "en_CA", "AU": "en_AU", "JP": "ja_JP", "IE": "en_IE",
-    "NZ": "en_NZ", "IN": "en_IN", "AT": "de_AT", "CH": "de_CH", "BE": "nl_BE", "PT": "pt_PT",
-    "BR": "pt_BR", "MX": "es_MX", "AR": "es_AR", "PL": "pl_PL", "SE": "sv_SE", "NO": "no_NO",
-    "DK": "da_DK", "FI": "fi_FI", "CZ": "cs_CZ", "GR": "el_GR", "TR": "tr_TR", "RU": "ru_RU",
-    "UA": "uk_UA", "CN": "zh_CN", "TW": "zh_TW", "KR": "ko_KR", "IL": "he_IL", "RO": "ro_RO",
-    "HU": "hu_HU", "SK": "sk_SK", "SI": "sl_SI", "HR": "hr_HR", "TH": "th_TH", "ID": "id_ID",
-    "PH": "en_PH", "VN": "vi_VN", "IR": "fa_IR", "EG": "ar_EG", "SA": "ar_SA", "ZA": "en_US",
+    "US": "en_US",
+    "GB": "en_GB",
+    "UK": "en_GB",
+    "DE": "de_DE",
+    "FR": "fr_FR",
+    "ES": "es_ES",
+    "IT": "it_IT",
+    "NL": "nl_NL",
+    "CA": "en_CA",
+    "AU": "en_AU",
+    "JP": "ja_JP",
+    "IE": "en_IE",
+    "NZ": "en_NZ",
+    "IN": "en_IN",
+    "AT": "de_AT",
+    "CH": "de_CH",
+    "BE": "nl_BE",
+    "PT": "pt_PT",
+    "BR": "pt_BR",
+    "MX": "es_MX",
+    "AR": "es_AR",
+    "PL": "pl_PL",
+    "SE": "sv_SE",
+    "NO": "no_NO",
+    "DK": "da_DK",
+    "FI": "fi_FI",
+    "CZ": "cs_CZ",
+    "GR": "el_GR",
+    "TR": "tr_TR",
+    "RU": "ru_RU",
+    "UA": "uk_UA",
+    "CN": "zh_CN",
+    "TW": "zh_TW",
+    "KR": "ko_KR",
+    "IL": "he_IL",
+    "RO": "ro_RO",
+    "HU": "hu_HU",
+    "SK": "sk_SK",
+    "SI": "sl_SI",
+    "HR": "hr_HR",
+    "TH": "th_TH",
+    "ID": "id_ID",
+    "PH": "en_PH",
+    "VN": "vi_VN",
+    "IR": "fa_IR",
+    "EG": "ar_EG",
+    "SA": "ar_SA",
+    "ZA": "en_US",
 }
 
 # Faker method (and arguments) behind each pooled semantic kind.
@@ -162,7 +202,7 @@ class Pools:
         fake.seed_instance(derive_seed(self.seed, "records", locale))
         rng = random.Random(derive_seed(self.seed, "records-rng", locale))
         country = _safe(fake, "current_country", "")
-        code = _safe(fake, "current_country_code", locale.split("_")[-1])
+        code = _safe(fake, "current_country_code", locale.rsplit("_", maxsplit=1)[-1])
         out = []
         for _ in range(RECORD_POOL_SIZE):
             state_abbr = _safe(fake, "state_abbr", "")
@@ -171,8 +211,12 @@ class Pools:
                 state = _state_name(fake, state_abbr) or state_abbr
             else:
                 postal = str(_safe(fake, "postcode", str(rng.randint(10000, 99999))))
-                state = str(_safe(fake, "state", "") or _safe(fake, "administrative_unit", "")
-                            or _safe(fake, "region", "") or fake.city())
+                state = str(
+                    _safe(fake, "state", "")
+                    or _safe(fake, "administrative_unit", "")
+                    or _safe(fake, "region", "")
+                    or fake.city()
+                )
             out.append(
                 AddressRecord(
                     street_address=str(fake.street_address()).replace("\n", ", ").strip(),

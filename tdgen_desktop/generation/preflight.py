@@ -100,7 +100,7 @@ def _count(space: float) -> str:
     return f"{int(space):,}" if space < 1e15 else f"{space:.1e}"
 
 
-def value_space(f: Field) -> float:  # noqa: PLR0911 — one answer per field type
+def value_space(f: Field) -> float:
     """Roughly how many distinct values ``f`` admits (``inf`` when practically unbounded)."""
     c = f.constraints
     if c.has_const:
@@ -144,7 +144,7 @@ def _numeric_space(f: Field) -> float:
 def pattern_space(pattern: str) -> float:
     """An estimate of how many strings a regular expression matches (capped)."""
     try:
-        from re import _parser  # type: ignore[attr-defined]  # noqa: PLC0415
+        from re import _parser  # noqa: PLC0415
 
         parsed = _parser.parse(pattern)
     except (re.error, ImportError, OverflowError, RecursionError):
@@ -161,7 +161,7 @@ def _space(items: list[Any]) -> float:
     return total
 
 
-def _item_space(op: str, arg: Any) -> float:  # noqa: PLR0911 — one answer per regex node
+def _item_space(op: str, arg: Any) -> float:
     if op in {"LITERAL", "AT", "NOT_LITERAL"}:
         return 94 if op == "NOT_LITERAL" else 1
     if op == "ANY":
@@ -192,7 +192,7 @@ def _set_size(items: Any) -> float:
         elif name == "RANGE":
             size += arg[1] - arg[0] + 1
         elif name == "CATEGORY":
-            size += {"CATEGORY_DIGIT": 10, "CATEGORY_SPACE": 6, "CATEGORY_WORD": 63}.get(str(arg), 30)
+            size += {"CATEGORY_DIGIT": 10, "CATEGORY_SPACE": 6, "CATEGORY_WORD": 63}.get(
+                str(arg), 30
+            )
     return max(95 - size, 1) if negate else max(size, 1)
-
-

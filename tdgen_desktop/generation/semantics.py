@@ -225,11 +225,11 @@ _NUMBER_RULES: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 _PERSON_TABLES = frozenset(
-    "customer customers user users person people employee employees author authors contact "
-    "contacts member members staff actor actors artist artists student students patient "
-    "patients account accounts owner owners".split()
+    {"customer", "user", "person", "people", "employee", "author", "contact", "member", "staff"}
+    | {"actor", "artist", "student", "patient", "account", "owner"}
 )
-_COMPANY_TABLES = frozenset("company companies organization organizations supplier suppliers vendor vendors".split())
+_COMPANY_TABLES = frozenset({"company", "companie", "organization", "supplier", "vendor"})
+_TIMESTAMP_ENDINGS = frozenset({"at", "ts", "on", "created", "updated", "modified", "timestamp"})
 
 
 def name_tokens(name: str) -> list[str]:
@@ -260,11 +260,7 @@ def infer_kind(field: Field, table: Table | None = None) -> str | None:
     if field.type in (FieldType.INTEGER, FieldType.NUMBER):
         return _match(tokens, _NUMBER_RULES)
     if field.type in (FieldType.DATE, FieldType.DATETIME):
-        if _match(tokens, _NAME_RULES) == "date_of_birth":
-            return "date_of_birth"
-        if tokens and tokens[-1] in {"at", "ts", "on", "created", "updated", "modified", "timestamp"}:
-            return "past_timestamp"
-        return None
+        return _date_kind(tokens)
     if field.type is FieldType.UUID:
         return "uuid"
     if field.type is not FieldType.STRING:
@@ -273,16 +269,28 @@ def infer_kind(field: Field, table: Table | None = None) -> str | None:
         return _FORMAT_KINDS[c.format]
     if c.pattern is not None:
         return None
-    kind = _match(tokens, _NAME_RULES)
-    if kind is None and tokens == ["name"] and table is not None:
-        table_tokens = set(name_tokens(table.name))
+    return _match(tokens, _NAME_RULES) or _contextual_kind(field, tokens, table)
+
+
+def _date_kind(tokens: list[str]) -> str | None:
+    if _match(tokens, _NAME_RULES) == "date_of_birth":
+        return "date_of_birth"
+    if tokens and tokens[-1] in _TIMESTAMP_ENDINGS:
+        return "past_timestamp"
+    return None
+
+
+def _contextual_kind(field: Field, tokens: list[str], table: Table | None) -> str | None:
+    """A bare ``name`` means a person or a company by its table; else ask the description."""
+    if tokens == ["name"] and table is not None:
+        table_tokens = {t.removesuffix("s") for t in name_tokens(table.name)}
         if table_tokens & _PERSON_TABLES:
-            kind = "full_name"
-        elif table_tokens & _COMPANY_TABLES:
-            kind = "company"
-    if kind is None and field.description:
-        kind = _match(name_tokens(field.description)[:6], _NAME_RULES[:24])
-    return kind
+            return "full_name"
+        if table_tokens & _COMPANY_TABLES:
+            return "company"
+    if field.description:
+        return _match(name_tokens(field.description)[:6], _NAME_RULES[:24])
+    return None
 
 
 def annotate(dataset: Dataset) -> None:

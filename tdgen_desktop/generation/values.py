@@ -13,7 +13,6 @@ import datetime as dt
 import decimal
 import math
 import random
-import re
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -24,7 +23,13 @@ from tdgen_desktop.core.enums import FieldType
 from tdgen_desktop.core.errors import TdgenError, UnsatisfiableError, UnsupportedFeatureError
 from tdgen_desktop.core.model import MISSING, Constraints, Field
 from tdgen_desktop.generation import patterns
-from tdgen_desktop.generation.pools import COUNTRY_LOCALES, AddressRecord, Pools, ascii_slug, derive_seed
+from tdgen_desktop.generation.pools import (
+    COUNTRY_LOCALES,
+    AddressRecord,
+    Pools,
+    ascii_slug,
+    derive_seed,
+)
 
 __all__ = [
     "OPTIONAL_ABSENT_RATIO",
@@ -48,8 +53,9 @@ class GenerationFailure(UnsupportedFeatureError):
         super().__init__(problem, field=path)
         self.path = path
 
+
 REFERENCE_DATE = dt.date(2026, 1, 1)
-"""Dates are placed relative to this fixed day, not today, so output never depends on when it runs."""
+"""Dates are placed relative to this fixed day, not today, so output never depends on the day."""
 
 _CHECK_RETRIES = 60
 _UNIQUE_RETRIES = 20
@@ -103,7 +109,7 @@ class _Const(Source):
     def __init__(self, value: Any) -> None:
         self.value = value
 
-    def column(self, ctx: GenContext, n: int) -> list[Any]:
+    def column(self, ctx: GenContext, n: int) -> list[Any]:  # noqa: ARG002 — a constant needs no rng
         return [self.value] * n
 
 
@@ -137,7 +143,9 @@ class _IntRange(Source):
 
     def __init__(self, low: int | float, count: int, step: int | float = 1) -> None:
         self.low, self.count, self.step = low, count, step
-        self.places = _decimal_places(step) if isinstance(step, float) or isinstance(low, float) else None
+        self.places = (
+            _decimal_places(step) if isinstance(step, float) or isinstance(low, float) else None
+        )
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
         randrange, low, count, step = ctx.rng.randrange, self.low, self.count, self.step
@@ -205,10 +213,13 @@ class _Float(Source):
 
 
 def _in_bounds(value: float, c: Constraints) -> bool:
-    if c.minimum is not None and (value < c.minimum or (c.exclusive_minimum and value == c.minimum)):
+    if c.minimum is not None and (
+        value < c.minimum or (c.exclusive_minimum and value == c.minimum)
+    ):
         return False
     return not (
-        c.maximum is not None and (value > c.maximum or (c.exclusive_maximum and value == c.maximum))
+        c.maximum is not None
+        and (value > c.maximum or (c.exclusive_maximum and value == c.maximum))
     )
 
 
@@ -307,8 +318,14 @@ def _fit_length(value: str, min_len: int, max_len: int | None, rng: random.Rando
 class _Pooled(Source):
     """Values sampled from a Faker pool, fitted to the field's length limits."""
 
-    def __init__(self, pool: list[str], min_len: int, max_len: int | None, accept: Callable[[str], bool],
-                 fallback: Source) -> None:
+    def __init__(
+        self,
+        pool: list[str],
+        min_len: int,
+        max_len: int | None,
+        accept: Callable[[str], bool],
+        fallback: Source,
+    ) -> None:
         fitted = [_fit_length(v, min_len, max_len, random.Random(0)) for v in pool]
         self.pool = [v for v in dict.fromkeys(fitted) if accept(v)]
         self.fallback = fallback
@@ -338,8 +355,15 @@ class _Union(Source):
 
 
 class _Array(Source):
-    def __init__(self, prefix: list[Source], item: Source | None, min_items: int, max_items: int,
-                 unique: bool, contains: Source | None) -> None:
+    def __init__(
+        self,
+        prefix: list[Source],
+        item: Source | None,
+        min_items: int,
+        max_items: int,
+        unique: bool,
+        contains: Source | None,
+    ) -> None:
         self.prefix, self.item, self.unique, self.contains = prefix, item, unique, contains
         self.min_items, self.max_items = min_items, max_items
 
@@ -352,13 +376,15 @@ class _Array(Source):
         values = [src.one(ctx.child()) for src in self.prefix[:size]]
         extra = size - len(values)
         if extra > 0 and self.item is not None:
-            values.extend(self.item.column(ctx.child(), extra))
+            values.extend(v for v in self.item.column(ctx.child(), extra) if v is not MISSING)
         if self.contains is not None and size > len(self.prefix) and not self.prefix:
             values[rng.randrange(len(values))] = self.contains.one(ctx.child())
         if self.unique:
             values = _dedupe(values)
             tries = 0
-            while len(values) < self.min_items and self.item is not None and tries < _UNIQUE_RETRIES:
+            while (
+                len(values) < self.min_items and self.item is not None and tries < _UNIQUE_RETRIES
+            ):
                 values = _dedupe([*values, self.item.one(ctx.child())])
                 tries += 1
         return values
@@ -387,8 +413,13 @@ class ObjectSource(Source):
             from them).
     """
 
-    def __init__(self, names: list[str], sources: list[Source], order: list[int],
-                 optional: list[bool] | None = None) -> None:
+    def __init__(
+        self,
+        names: list[str],
+        sources: list[Source],
+        order: list[int],
+        optional: list[bool] | None = None,
+    ) -> None:
         self.names, self.sources, self.order = names, sources, order
         self.optional = optional or [False] * len(names)
 
@@ -411,28 +442,38 @@ class ObjectSource(Source):
     def column(self, ctx: GenContext, n: int) -> list[Any]:
         columns = self.columns(ctx.child(), n)
         names = self.names
-        return [
-            {k: v for k, v in zip(names, row, strict=True) if v is not MISSING}
-            for row in zip(*columns, strict=True)
-        ] if names else [{} for _ in range(n)]
+        return (
+            [
+                {k: v for k, v in zip(names, row, strict=True) if v is not MISSING}
+                for row in zip(*columns, strict=True)
+            ]
+            if names
+            else [{} for _ in range(n)]
+        )
 
 
 class _Checked(Source):
     """Retries values until the importer's check (e.g. ``oneOf`` exclusivity) holds."""
 
-    def __init__(self, inner: Source, check: Callable[[Any], bool], path: str) -> None:
-        self.inner, self.check, self.path = inner, check, path
+    def __init__(
+        self, inner: Source, check: Callable[[Any], bool], path: str, *, optional: bool
+    ) -> None:
+        self.inner, self.check, self.path, self.optional = inner, check, path, optional
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
         values = self.inner.column(ctx, n)
-        for i, value in enumerate(values):
-            if value is MISSING or self.check(value):
+        for i, first in enumerate(values):
+            if first is MISSING or self.check(first):
                 continue
             for _ in range(_CHECK_RETRIES):
                 value = self.inner.one(ctx.child())
                 if self.check(value):
                     break
             else:
+                if self.optional:
+                    # An optional property may be left out of this one row instead.
+                    values[i] = MISSING
+                    continue
                 raise GenerationFailure(
                     "no value satisfying every rule of its schema was found "
                     f"in {_CHECK_RETRIES} tries (conditional or exclusive rules tdgen cannot "
@@ -453,13 +494,12 @@ class _Unique(Source):
     def column(self, ctx: GenContext, n: int) -> list[Any]:
         values = self.inner.column(ctx, n)
         seen = self.seen
-        for i, value in enumerate(values):
-            key = _hashable(value)
+        for i, candidate in enumerate(values):
+            key = _hashable(candidate)
             if key in seen:
-                value = self._replacement(ctx, ctx.start + i)
-                key = _hashable(value)
+                replacement = self._replacement(ctx, ctx.start + i)
+                values[i], key = replacement, _hashable(replacement)
             seen.add(key)
-            values[i] = value
         return values
 
     def _replacement(self, ctx: GenContext, row: int) -> Any:
@@ -493,11 +533,11 @@ class _UniqueText(Source):
     def column(self, ctx: GenContext, n: int) -> list[Any]:
         values = self.inner.column(ctx, n)
         seen = self.seen
-        for i, value in enumerate(values):
+        for i, candidate in enumerate(values):
+            value = candidate
             if value in seen and isinstance(value, str):
-                value = self._suffixed(value, ctx.start + i, ctx)
+                value = values[i] = self._suffixed(value, ctx.start + i, ctx)
             seen.add(value)
-            values[i] = value
         return values
 
     def _suffixed(self, value: str, row: int, ctx: GenContext) -> str:
@@ -523,8 +563,15 @@ class _UniqueText(Source):
 class _EmailFromName(Source):
     """``first.last@domain`` from the row's name columns; falls back to a pooled address."""
 
-    def __init__(self, first: str | None, last: str | None, full: str | None, domains: list[str],
-                 fallback: Source, fits: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        first: str | None,
+        last: str | None,
+        full: str | None,
+        domains: list[str],
+        fallback: Source,
+        fits: Callable[[str], bool],
+    ) -> None:
         self.first, self.last, self.full, self.domains = first, last, full, domains
         self.fallback, self.fits = fallback, fits
 
@@ -548,7 +595,9 @@ class _EmailFromName(Source):
 class _AfterSibling(Source):
     """A date or time later than the row's start column (end after start, updated after created)."""
 
-    def __init__(self, inner: Source, start: str, kind: FieldType, fits: Callable[[str], bool]) -> None:
+    def __init__(
+        self, inner: Source, start: str, kind: FieldType, fits: Callable[[str], bool]
+    ) -> None:
         self.inner, self.start, self.kind, self.fits = inner, start, kind, fits
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
@@ -569,8 +618,14 @@ class _AfterSibling(Source):
 class _LocaleColumn(Source):
     """Part of a locale-consistent address record, chosen per row from the row's country."""
 
-    def __init__(self, part: str, pools: Pools, country: str | None, accept: Callable[[str], bool],
-                 fallback: Source) -> None:
+    def __init__(
+        self,
+        part: str,
+        pools: Pools,
+        country: str | None,
+        accept: Callable[[str], bool],
+        fallback: Source,
+    ) -> None:
         self.part, self.pools, self.country = part, pools, country
         self.accept, self.fallback = accept, fallback
 
@@ -592,8 +647,9 @@ class _LocaleColumn(Source):
 class _LocalePooled(Source):
     """A pooled kind (a name) drawn from the locale of the row's country."""
 
-    def __init__(self, kind: str, pools: Pools, country: str, accept: Callable[[str], bool],
-                 fallback: Source) -> None:
+    def __init__(
+        self, kind: str, pools: Pools, country: str, accept: Callable[[str], bool], fallback: Source
+    ) -> None:
         self.kind, self.pools, self.country = kind, pools, country
         self.accept, self.fallback = accept, fallback
 
@@ -623,8 +679,21 @@ _GROUP_PARTS = {
     "country_code": "country_code",
 }
 _START_WORDS = {"start", "begin", "from", "created", "opened", "issued", "departure", "since"}
-_END_WORDS = {"end", "finish", "to", "until", "updated", "modified", "closed", "expires", "expiry",
-              "due", "arrival", "ended", "finished"}
+_END_WORDS = {
+    "end",
+    "finish",
+    "to",
+    "until",
+    "updated",
+    "modified",
+    "closed",
+    "expires",
+    "expiry",
+    "due",
+    "arrival",
+    "ended",
+    "finished",
+}
 
 _NUMERIC_DEFAULTS: dict[str | None, tuple[float, float, int | None]] = {
     "amount": (1, 10_000, 2),
@@ -655,8 +724,9 @@ def compile_object(fields: list[Field], env: Env) -> ObjectSource:
     return ObjectSource(names, sources, order, [not f.required for f in present])
 
 
-def _compile_member(f: Field, siblings: list[Field], kinds: dict[str, str | None],
-                    env: Env) -> tuple[Source, bool]:
+def _compile_member(
+    f: Field, siblings: list[Field], kinds: dict[str, str | None], env: Env
+) -> tuple[Source, bool]:
     """Compile one property, linking it to sibling columns where people would expect it."""
     sub_env = Env(env.pools, env.seed, f"{env.path}.{f.name}" if env.path else f.name)
     base = compile_field(f, sub_env)
@@ -676,11 +746,15 @@ def _compile_member(f: Field, siblings: list[Field], kinds: dict[str, str | None
     if kind in {"first_name", "last_name", "full_name"}:
         country = _country_column(siblings, exclude=f.name)
         if country is not None:
-            return _wrap_null(f, _LocalePooled(kind, env.pools, country, fits, _strip_null(f, base))), True
+            return _wrap_null(
+                f, _LocalePooled(kind, env.pools, country, fits, _strip_null(f, base))
+            ), True
     if kind in _GROUP_PARTS and kind is not None:
         country = _country_column(siblings, exclude=f.name)
         if country is not None or kind in {"city", "state", "postal_code", "phone"}:
-            inner = _LocaleColumn(_GROUP_PARTS[kind], env.pools, country, fits, _strip_null(f, base))
+            inner = _LocaleColumn(
+                _GROUP_PARTS[kind], env.pools, country, fits, _strip_null(f, base)
+            )
             return _wrap_null(f, inner), country is not None
     if f.type in (FieldType.DATE, FieldType.DATETIME, FieldType.TIME):
         start = _start_sibling(f, siblings)
@@ -692,7 +766,9 @@ def _compile_member(f: Field, siblings: list[Field], kinds: dict[str, str | None
 _LINKABLE = frozenset({FieldType.STRING, FieldType.DATE, FieldType.DATETIME, FieldType.TIME})
 
 
-def _sibling_of_kind(kinds: dict[str, str | None], kind: str, exclude: tuple[str, ...] = ()) -> str | None:
+def _sibling_of_kind(
+    kinds: dict[str, str | None], kind: str, exclude: tuple[str, ...] = ()
+) -> str | None:
     for name, k in kinds.items():
         if k == kind and not any(word in name.lower() for word in exclude):
             return name
@@ -701,7 +777,9 @@ def _sibling_of_kind(kinds: dict[str, str | None], kind: str, exclude: tuple[str
 
 def _country_column(siblings: list[Field], exclude: str) -> str | None:
     for f in siblings:
-        if f.name == exclude or not (f.kind in {"country", "country_code"} or "country" in f.name.lower()):
+        if f.name == exclude or not (
+            f.kind in {"country", "country_code"} or "country" in f.name.lower()
+        ):
             continue
         values = f.constraints.enum or ()
         if values and all(isinstance(v, str) and v.upper() in COUNTRY_LOCALES for v in values):
@@ -720,13 +798,20 @@ def _start_sibling(f: Field, siblings: list[Field]) -> str | None:
         if other is f or other.type is not f.type:
             continue
         other_tokens = name_tokens(other.name)
-        if set(other_tokens) & _START_WORDS and [t for t in other_tokens if t not in _START_WORDS] == rest:
+        if (
+            set(other_tokens) & _START_WORDS
+            and [t for t in other_tokens if t not in _START_WORDS] == rest
+        ):
             return other.name
     return None
 
 
 def _wrap_null(f: Field, source: Source) -> Source:
-    return _Nullable(source, f.null_ratio) if f.nullable and f.null_ratio > 0 and not f.unique else source
+    return (
+        _Nullable(source, f.null_ratio)
+        if f.nullable and f.null_ratio > 0 and not f.unique
+        else source
+    )
 
 
 def _strip_null(f: Field, source: Source) -> Source:
@@ -750,11 +835,11 @@ def compile_field(f: Field, env: Env) -> Source:
         elif not isinstance(source, (_Sequence, _Permutation)):
             source = _Unique(source, env.path or f.name, is_text=False)
     if f.check is not None:
-        source = _Checked(source, f.check, env.path or f.name)
+        source = _Checked(source, f.check, env.path or f.name, optional=not f.required)
     return _wrap_null(f, source)
 
 
-def _compile_value(f: Field, env: Env) -> Source:  # noqa: PLR0911 — one branch per field type
+def _compile_value(f: Field, env: Env) -> Source:
     c = f.constraints
     if c.has_const:
         return _Const(c.const)
@@ -763,6 +848,11 @@ def _compile_value(f: Field, env: Env) -> Source:  # noqa: PLR0911 — one branc
         return _Choice(values)
     if f.variants:
         return _Union([compile_field(v, env) for v in f.variants])
+    return _compile_typed(f, env)
+
+
+def _compile_typed(f: Field, env: Env) -> Source:
+    c = f.constraints
     match f.type:
         case FieldType.INTEGER | FieldType.NUMBER:
             return _numeric(f, env)
@@ -795,26 +885,31 @@ def _numeric(f: Field, env: Env) -> Source:
     default_low, default_high, decimals = _NUMERIC_DEFAULTS[kind]
     low, high = _bounds(c, default_low, default_high)
     if f.unique and is_int and c.multiple_of is None and (f.kind == "id" or c.maximum is None):
-        first = max(int(math.ceil(low)), 1) if c.minimum is None else int(math.ceil(c.minimum))
-        if c.exclusive_minimum and first == c.minimum:
-            first += 1
-        return _Sequence(first)
+        start = max(math.ceil(low), 1) if c.minimum is None else math.ceil(c.minimum)
+        if c.exclusive_minimum and start == c.minimum:
+            start += 1
+        return _Sequence(start)
     step: int | float = c.multiple_of if c.multiple_of else 1
     if is_int or c.multiple_of:
         if is_int and isinstance(step, float) and not step.is_integer():
             step = _integer_step(step)
         first = _ceil_multiple(low, step, exclusive=c.exclusive_minimum and low == c.minimum)
         last = _floor_multiple(high, step, exclusive=c.exclusive_maximum and high == c.maximum)
-        count = int(round((last - first) / step)) + 1 if last >= first else 0
+        count = round((last - first) / step) + 1 if last >= first else 0
         if count <= 0:
-            raise UnsatisfiableError(f"no {'integer' if is_int else 'number'} satisfies {c.describe()}")
-        first_value: int | float = int(first) if is_int or float(step).is_integer() and float(first).is_integer() \
+            raise UnsatisfiableError(
+                f"no {'integer' if is_int else 'number'} satisfies {c.describe()}"
+            )
+        first_value: int | float = (
+            int(first)
+            if is_int or (float(step).is_integer() and float(first).is_integer())
             else first
+        )
         if is_int:
             step = int(step)
         if f.unique:
             return _Permutation(first_value, count, step, derive_seed(env.seed, "perm", env.path))
-        return _IntRange(first_value, count, step)  # type: ignore[arg-type]
+        return _IntRange(first_value, count, step)
     if high < low or (high == low and (c.exclusive_minimum or c.exclusive_maximum)):
         raise UnsatisfiableError(f"no number satisfies {c.describe()}")
     return _Float(low, high, decimals, c)
@@ -827,7 +922,11 @@ def _bounds(c: Constraints, default_low: float, default_high: float) -> tuple[fl
         if low > high:
             raise UnsatisfiableError(f"minimum {low} is greater than maximum {high}")
         # Prefer the semantic range when it lies within the bounds.
-        if default_low >= low and default_high <= high and (default_low, default_high) != (0, 10_000):
+        if (
+            default_low >= low
+            and default_high <= high
+            and (default_low, default_high) != (0, 10_000)
+        ):
             return default_low, default_high
         return low, high
     if low is not None:
@@ -864,7 +963,7 @@ def _floor_multiple(value: float, step: float, *, exclusive: bool) -> float:
 def _string_check(f: Field) -> Callable[[str], bool]:
     c = f.constraints
     low, high = c.min_length or 0, c.max_length
-    excluded = set(v for v in c.not_values if isinstance(v, str))
+    excluded = {v for v in c.not_values if isinstance(v, str)}
     fmt = c.format
     check_format = _format_checker(fmt) if fmt else None
 
@@ -893,11 +992,25 @@ def _string(f: Field, env: Env) -> Source:
     if c.pattern is not None:
         return _Pattern(patterns.PatternGenerator(c.pattern, low, high))
     fits = _string_check(f)
-    generic = _format_source(c.format, low, high, env) or _Words(env.pools.pool("word"), low, high or max(low, 40))
+    generic = _format_source(c.format, low, high, env) or _Words(
+        env.pools.pool("word"), low, high or max(low, 40)
+    )
     kind = f.kind
-    if kind is None or not env.pools.has_kind(kind) and kind not in {"uuid", "semver", "street_address",
-                                                                      "city", "state", "postal_code",
-                                                                      "country", "country_code", "phone"}:
+    if kind is None or (
+        not env.pools.has_kind(kind)
+        and kind
+        not in {
+            "uuid",
+            "semver",
+            "street_address",
+            "city",
+            "state",
+            "postal_code",
+            "country",
+            "country_code",
+            "phone",
+        }
+    ):
         return generic
     if kind == "uuid":
         return _Uuid()
@@ -919,14 +1032,28 @@ def _format_source(fmt: str | None, low: int, high: int | None, env: Env) -> Sou
     if fmt is None:
         return None
     simple: dict[str, str] = {
-        "email": "email", "idn-email": "email", "uri": "url", "iri": "url", "url": "url",
-        "hostname": "hostname", "idn-hostname": "hostname", "ipv4": "ipv4", "ipv6": "ipv6",
+        "email": "email",
+        "idn-email": "email",
+        "uri": "url",
+        "iri": "url",
+        "url": "url",
+        "hostname": "hostname",
+        "idn-hostname": "hostname",
+        "ipv4": "ipv4",
+        "ipv6": "ipv6",
         "password": "password",
     }
     if fmt in simple:
-        return _Pooled(env.pools.pool(simple[fmt]), low, high, _length_fits(low, high), _Choice(["x"]))
+        return _Pooled(
+            env.pools.pool(simple[fmt]), low, high, _length_fits(low, high), _Choice(["x"])
+        )
     samples: dict[str, list[str]] = {
-        "uri-reference": ["/api/items/17", "../docs/index.html", "#section-2", "https://example.com/a?b=c"],
+        "uri-reference": [
+            "/api/items/17",
+            "../docs/index.html",
+            "#section-2",
+            "https://example.com/a?b=c",
+        ],
         "iri-reference": ["/päth/ä", "#frag", "https://example.com/ü"],
         "uri-template": ["https://example.com/users/{id}", "/orders{?status,page}"],
         "json-pointer": ["", "/a", "/a/b/0", "/items/3/name"],
@@ -951,7 +1078,9 @@ def _length_fits(low: int, high: int | None) -> Callable[[str], bool]:
 def _dates(f: Field) -> Source:
     anchor = dt.datetime.combine(REFERENCE_DATE, dt.time())
     if f.kind == "date_of_birth":
-        return _Dates(f.type, anchor - dt.timedelta(days=90 * 365), anchor - dt.timedelta(days=18 * 365))
+        return _Dates(
+            f.type, anchor - dt.timedelta(days=90 * 365), anchor - dt.timedelta(days=18 * 365)
+        )
     if f.kind == "past_timestamp":
         return _Dates(f.type, anchor - dt.timedelta(days=5 * 365), anchor)
     return _Dates(f.type, anchor - dt.timedelta(days=3 * 365), anchor + dt.timedelta(days=2 * 365))
@@ -966,8 +1095,11 @@ def _array(f: Field, env: Env) -> Source:
         raise UnsatisfiableError(f"minItems {low} is greater than maxItems {c.max_items}")
     item_env = Env(env.pools, env.seed, env.path + "[]")
     prefix = [compile_field(p, item_env) for p in f.prefix_items]
-    item = compile_field(f.items, item_env) if f.items is not None else (None if prefix else _Choice(
-        env.pools.pool("word")))
+    item = (
+        compile_field(f.items, item_env)
+        if f.items is not None
+        else (None if prefix else _Choice(env.pools.pool("word")))
+    )
     if item is None:
         high = min(high, len(prefix))
     if low > high:

@@ -32,7 +32,9 @@ def read_text(path: Path) -> str:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             limit = MAX_FILE_BYTES // (1024 * 1024)
-            raise SchemaError(f"file is {size / 1e6:.0f} MB; schema files up to {limit} MiB are read", file=path)
+            raise SchemaError(
+                f"file is {size / 1e6:.0f} MB; schema files up to {limit} MiB are read", file=path
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise SchemaError("file not found", file=path) from None
@@ -73,7 +75,9 @@ def _import_jsonschema(path: Path, text: str) -> Dataset:
     document = parse_jsonschema(path, text)
     fmt = detect_format(path, document)
     if fmt is not SourceFormat.JSONSCHEMA:
-        raise UnsupportedFeatureError(f"{_FORMAT_NAMES[fmt]} import is not supported yet", file=path)
+        raise UnsupportedFeatureError(
+            f"{_FORMAT_NAMES[fmt]} import is not supported yet", file=path
+        )
     return import_jsonschema(path, document)
 
 
@@ -109,7 +113,9 @@ def load_schema(path: str | Path, fmt: SourceFormat | None = None) -> Dataset:
     kind = fmt or detect_format(source)
     importer = _IMPORTERS.get(kind)
     if importer is None:
-        raise UnsupportedFeatureError(f"{_FORMAT_NAMES[kind]} import is not supported yet", file=source)
+        raise UnsupportedFeatureError(
+            f"{_FORMAT_NAMES[kind]} import is not supported yet", file=source
+        )
     dataset = importer(source, text)
     if not dataset.tables:
         raise SchemaError("defines no table", file=source)

@@ -15,12 +15,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-
 from referencing.exceptions import Unresolvable
 
 from tdgen_desktop.core.enums import FieldType, SourceFormat
 from tdgen_desktop.core.errors import SchemaError, TdgenError, UnsatisfiableError
-from tdgen_desktop.core.model import MISSING, Constraints, Dataset, Field, Table
+from tdgen_desktop.core.model import Constraints, Dataset, Field, Table
 from tdgen_desktop.core.validation import Oracle, make_registry
 
 __all__ = ["MAX_REF_DEPTH", "import_jsonschema", "parse_jsonschema"]
@@ -113,7 +112,9 @@ def import_jsonschema(path: Path, document: Any, *, table_name: str | None = Non
     """
     if not isinstance(document, (dict, bool)):
         kind = type(document).__name__
-        raise SchemaError(f"not a JSON Schema (the top level is a {kind}, not an object)", file=path)
+        raise SchemaError(
+            f"not a JSON Schema (the top level is a {kind}, not an object)", file=path
+        )
     _check_schema(path, document)
     name = table_name or _table_name(document, path)
     converter = _Converter(path, document)
@@ -160,7 +161,9 @@ class _Converter:
     # ---------------------------------------------------------------- tables
 
     def table(self, name: str) -> Table:
-        schema, resolver, complex_, stack = self._flatten(self.document, self.resolver, name, (id(self.document),))
+        schema, resolver, complex_, stack = self._flatten(
+            self.document, self.resolver, name, (id(self.document),)
+        )
         table = Table(name=name, schema=self.document, description=_text(schema, "description"))
         if isinstance(self.document, dict):
             table.schema_dialect = self.document.get("$schema")
@@ -180,7 +183,9 @@ class _Converter:
 
     # ---------------------------------------------------------------- fields
 
-    def _properties(self, schema: dict[str, Any], resolver: Any, path: str, stack: tuple[int, ...]) -> list[Field]:
+    def _properties(
+        self, schema: dict[str, Any], resolver: Any, path: str, stack: tuple[int, ...]
+    ) -> list[Field]:
         required = set(schema.get("required", []) or [])
         fields = []
         for name, sub in (schema.get("properties") or {}).items():
@@ -203,7 +208,14 @@ class _Converter:
         return fields
 
     def _field(
-        self, name: str, schema: Any, resolver: Any, path: str, stack: tuple[int, ...], *, required: bool
+        self,
+        name: str,
+        schema: Any,
+        resolver: Any,
+        path: str,
+        stack: tuple[int, ...],
+        *,
+        required: bool,
     ) -> Field:
         try:
             return self._field_inner(name, schema, resolver, path, stack, required=required)
@@ -211,7 +223,14 @@ class _Converter:
             raise exc.with_context(file=self.path, field=path or name) from None
 
     def _field_inner(
-        self, name: str, schema: Any, resolver: Any, path: str, stack: tuple[int, ...], *, required: bool
+        self,
+        name: str,
+        schema: Any,
+        resolver: Any,
+        path: str,
+        stack: tuple[int, ...],
+        *,
+        required: bool,
     ) -> Field:
         outer_resolver = resolver
         flat, resolver, complex_, stack = self._flatten(schema, resolver, path, stack)
@@ -220,7 +239,11 @@ class _Converter:
         if flat is True or not flat:
             return Field(name=name, type=FieldType.ANY, required=required)
         variants = self._variants(name, flat, resolver, path, stack)
-        field = variants if isinstance(variants, Field) else self._typed(name, flat, resolver, path, stack)
+        field = (
+            variants
+            if isinstance(variants, Field)
+            else self._typed(name, flat, resolver, path, stack)
+        )
         field.required = required
         field.unique = bool(flat.get("x-unique", False))
         field.description = _text(flat, "description") or _text(flat, "title")
@@ -243,9 +266,11 @@ class _Converter:
         for i, branch in enumerate(flat[keyword]):
             merged = {"allOf": [base, branch]} if base else branch
             try:
-                variants.append(self._field_inner(name, merged, resolver, f"{path}<{i}>", stack, required=True))
+                variants.append(
+                    self._field_inner(name, merged, resolver, f"{path}<{i}>", stack, required=True)
+                )
             except (_Omit, TdgenError) as exc:
-                reasons.append(getattr(exc, "reason", None) or getattr(exc, "problem", str(exc)))
+                reasons.append(exc.reason if isinstance(exc, _Omit) else exc.problem)
         if not variants:
             detail = "; ".join(dict.fromkeys(reasons)) or "no branch"
             raise _Omit(f"no {keyword} branch can be generated ({detail})")
@@ -258,7 +283,9 @@ class _Converter:
             return kept[0]
         return Field(name=name, type=FieldType.ANY, variants=kept, nullable=nullable)
 
-    def _typed(self, name: str, flat: dict[str, Any], resolver: Any, path: str, stack: tuple[int, ...]) -> Field:
+    def _typed(
+        self, name: str, flat: dict[str, Any], resolver: Any, path: str, stack: tuple[int, ...]
+    ) -> Field:
         types = _types_of(flat)
         nullable = "null" in types
         kinds = [t for t in types if t != "null"]
@@ -274,7 +301,13 @@ class _Converter:
         return field
 
     def _single(
-        self, name: str, flat: dict[str, Any], json_type: str, resolver: Any, path: str, stack: tuple[int, ...]
+        self,
+        name: str,
+        flat: dict[str, Any],
+        json_type: str,
+        resolver: Any,
+        path: str,
+        stack: tuple[int, ...],
     ) -> Field:
         c = Constraints()
         ftype = _JSON_TYPES.get(json_type, FieldType.ANY)
@@ -322,7 +355,9 @@ class _Converter:
         elif high is not None and (c.maximum is None or high <= c.maximum):
             c.maximum, c.exclusive_maximum = high, True
 
-    def _array(self, field: Field, flat: dict[str, Any], resolver: Any, path: str, stack: tuple[int, ...]) -> None:
+    def _array(
+        self, field: Field, flat: dict[str, Any], resolver: Any, path: str, stack: tuple[int, ...]
+    ) -> None:
         c = field.constraints
         c.min_items = flat.get("minItems")
         c.max_items = flat.get("maxItems")
@@ -334,8 +369,10 @@ class _Converter:
         for i, sub in enumerate(prefix or []):
             field.prefix_items.append(self._element(f"{path}[{i}]", sub, resolver, stack))
         if items is False:
-            c.max_items = min(c.max_items if c.max_items is not None else len(field.prefix_items),
-                              len(field.prefix_items))
+            c.max_items = min(
+                c.max_items if c.max_items is not None else len(field.prefix_items),
+                len(field.prefix_items),
+            )
         elif items is not None and items is not True:
             try:
                 field.items = self._element(f"{path}[]", items, resolver, stack)
@@ -344,7 +381,9 @@ class _Converter:
                 c.max_items = len(field.prefix_items)
         if "contains" in flat:
             try:
-                field.contains = self._element(f"{path}[contains]", flat["contains"], resolver, stack)
+                field.contains = self._element(
+                    f"{path}[contains]", flat["contains"], resolver, stack
+                )
             except _Omit:
                 field.contains = None
 
@@ -369,7 +408,9 @@ class _Converter:
             if stack.count(id(target)) >= MAX_RECURSION or len(stack) >= MAX_REF_DEPTH:
                 raise _Omit(f"recursive $ref '{ref}' is cut after {MAX_RECURSION} levels")
             stack = (*stack, id(target))
-            siblings = {k: v for k, v in schema.items() if k not in _REF_KEYWORDS and k not in _ANNOTATIONS}
+            siblings = {
+                k: v for k, v in schema.items() if k not in _REF_KEYWORDS and k not in _ANNOTATIONS
+            }
             if siblings and not _is_draft7_or_older(self.document):
                 schema = {"allOf": [target, siblings]}
             else:
@@ -399,7 +440,9 @@ class _Converter:
         return resolved.contents, resolved.resolver
 
 
-_ANNOTATIONS = frozenset({"description", "title", "$comment", "examples", "markdownDescription", "deprecated"})
+_ANNOTATIONS = frozenset(
+    {"description", "title", "$comment", "examples", "markdownDescription", "deprecated"}
+)
 
 
 def _is_draft7_or_older(document: Any) -> bool:
@@ -509,7 +552,9 @@ def _merge_types(a: Any, b: Any) -> Any:
         right.add("integer")
     common = left & right
     if not common:
-        raise UnsatisfiableError(f"allOf demands contradictory types {sorted(left)} and {sorted(right)}")
+        raise UnsatisfiableError(
+            f"allOf demands contradictory types {sorted(left)} and {sorted(right)}"
+        )
     return sorted(common) if len(common) > 1 else common.pop()
 
 
@@ -530,7 +575,11 @@ def _merge_properties(a: Any, b: Any) -> Any:
 def _merge_additional(a: Any, b: Any) -> Any:
     if a is False or b is False:
         return False
-    return {"allOf": [a, b]} if isinstance(a, dict) and isinstance(b, dict) else (a if b is True else b)
+    return (
+        {"allOf": [a, b]}
+        if isinstance(a, dict) and isinstance(b, dict)
+        else (a if b is True else b)
+    )
 
 
 _MERGE_RULES: dict[str, _Merger] = {
@@ -570,4 +619,3 @@ def _exclusive_merge(key: str) -> _Merger:
 
 _MERGE_RULES["exclusiveMinimum"] = _exclusive_merge("exclusiveMinimum")
 _MERGE_RULES["exclusiveMaximum"] = _exclusive_merge("exclusiveMaximum")
-
