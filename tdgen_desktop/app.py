@@ -95,7 +95,7 @@ def _quit_on_ctrl_c(app: QApplication) -> Callable[[], None]:
 
     def on_sigint(_signum: int, _frame: FrameType | None) -> None:
         _log.info("Interrupted; quitting")
-        app.quit()
+        QTimer.singleShot(0, app.quit)  # a quit() before the loop has started would be lost
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     timer = QTimer(app)
