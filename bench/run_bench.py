@@ -33,13 +33,23 @@ def contenders(rows: int, peer_rows: int, out: Path) -> dict[str, tuple[list[str
     """Name → (command, rows it makes)."""
     found = {
         "naive Faker loop (csv)": (
-            [sys.executable, str(HERE / "peers" / "peer_faker.py"), str(peer_rows), str(out / "faker.csv")],
+            [
+                sys.executable,
+                str(HERE / "peers" / "peer_faker.py"),
+                str(peer_rows),
+                str(out / "faker.csv"),
+            ],
             peer_rows,
         ),
     }
     if importlib.util.find_spec("mimesis") is not None:
         found["Mimesis loop (csv)"] = (
-            [sys.executable, str(HERE / "peers" / "peer_mimesis.py"), str(rows), str(out / "mimesis.csv")],
+            [
+                sys.executable,
+                str(HERE / "peers" / "peer_mimesis.py"),
+                str(rows),
+                str(out / "mimesis.csv"),
+            ],
             rows,
         )
     for fmt in ("csv", "jsonl"):
@@ -95,9 +105,13 @@ def main() -> None:
     """Run the benchmark."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--peer-rows", type=int, default=20_000, help="rows for the slow naive Faker loop")
+    parser.add_argument(
+        "--peer-rows", type=int, default=20_000, help="rows for the slow naive Faker loop"
+    )
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    parser.add_argument(
+        "--no-write", action="store_true", help="print only; leave RESULTS.md alone"
+    )
     args = parser.parse_args()
     rates = measure(args.rows, args.peer_rows, args.repeats)
     text = table(rates, args.rows, args.peer_rows, args.repeats)

@@ -37,7 +37,11 @@ def test_only_the_ui_imports_qt_widgets_and_gui() -> None:
         relative = path.relative_to(PACKAGE)
         if relative.parts[0] == "ui" or relative.name == "app.py":
             continue
-        widgets = {m for m in _imported_modules(path) if m.startswith(("PySide6.QtWidgets", "PySide6.QtGui"))}
+        widgets = {
+            m
+            for m in _imported_modules(path)
+            if m.startswith(("PySide6.QtWidgets", "PySide6.QtGui"))
+        }
         if widgets:
             offenders.append(f"{relative}: {sorted(widgets)}")
     assert offenders == []
