@@ -132,6 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("cancelled; no output files were written")
         return EXIT_CANCELLED
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `tdgen inspect … | head`): not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except TdgenError as exc:
         _error(exc.message)
         return EXIT_BAD_INPUT
@@ -296,14 +301,16 @@ def _requests(args: argparse.Namespace) -> list[GenerationRequest]:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from tdgen_desktop.generation.pipeline import run_pipeline  # noqa: PLC0415
+    from tdgen_desktop.generation.pipeline import prepare_job, run_pipeline  # noqa: PLC0415
 
     requests = _requests(args)
+    # Every schema is imported and checked before any file is written.
+    datasets = [prepare_job(request) for request in requests]
     show_bar = not args.quiet and sys.stderr.isatty()
     exit_code = EXIT_OK
-    for request in requests:
+    for request, dataset in zip(requests, datasets, strict=True):
         with _ProgressBar(request.source.name, enabled=show_bar) as bar:
-            result = run_pipeline(request, progress=bar.update)
+            result = run_pipeline(request, progress=bar.update, dataset=dataset)
         if not args.quiet:
             _print_summary(result)
         for warning in result.warnings:

@@ -19,6 +19,7 @@ from typing import Any
 from tdgen_desktop.core.enums import CaseKind, ExportFormat, ProviderKind, Step, StepState
 from tdgen_desktop.core.errors import (
     CancelledError,
+    ExportError,
     TdgenError,
     UnsupportedFeatureError,
     UsageError,
@@ -34,6 +35,7 @@ __all__ = [
     "ProgressEvent",
     "ProgressSink",
     "TableResult",
+    "prepare_job",
     "run_pipeline",
 ]
 
@@ -194,9 +196,9 @@ class _Progress:
         if self.sink is None:
             return
         elapsed = max(time.perf_counter() - self.started, 1e-9)
-        fraction = (
-            self.done / self.total if self.total else (1.0 if state is StepState.DONE else 0.0)
-        )
+        fraction = self.done / self.total if self.total else 0.0
+        if step is Step.EXPORT and state is StepState.DONE:
+            fraction = 1.0
         self.sink(
             ProgressEvent(
                 step,
@@ -233,23 +235,14 @@ def run_pipeline(
             (``ExportError``) or a cancel (``CancelledError``).
     """
     from tdgen_desktop.generation.null import NullProvider  # noqa: PLC0415
-    from tdgen_desktop.generation.preflight import preflight  # noqa: PLC0415
-    from tdgen_desktop.importers import load_schema  # noqa: PLC0415
 
     cancel = cancel or CancelToken()
     started = time.perf_counter()
     early = _Progress(progress, 0)
     early.step(Step.PARSE, StepState.RUNNING)
-    try:
-        if dataset is None:
-            dataset = load_schema(request.source)
-        tables = _select_tables(dataset, request.tables)
-        _check_request(request)
-        provider = NullProvider(request.seed, request.locale)
-        for table in tables:
-            preflight(table, request.rows_for(table.name), provider, dataset.notices)
-    except TdgenError as exc:
-        raise exc.with_context(file=request.source) from None
+    dataset = prepare_job(request, dataset)
+    tables = _select_tables(dataset, request.tables)
+    provider = NullProvider(request.seed, request.locale)
     early.step(Step.PARSE, StepState.DONE)
     cancel.raise_if_cancelled()
 
@@ -261,7 +254,10 @@ def run_pipeline(
     writers: list[Any] = []
     try:
         for table in tables:
-            result.tables.append(_run_table(request, table, provider, tracker, cancel, writers))
+            try:
+                result.tables.append(_run_table(request, table, provider, tracker, cancel, writers))
+            except TdgenError as exc:
+                raise exc.with_context(file=request.source, field=table.name) from None
         tracker.step(Step.FOUNDATION, StepState.DONE)
         tracker.step(Step.VALIDATE, StepState.DONE)
         for writer in writers:
@@ -280,6 +276,29 @@ def run_pipeline(
             )
     result.elapsed_s = time.perf_counter() - started
     return result
+
+
+def prepare_job(request: GenerationRequest, dataset: Dataset | None = None) -> Dataset:
+    """Import the schema (unless given) and run the pre-flight check; nothing is written.
+
+    Raises:
+        TdgenError: bad input or a request that cannot be met (the message names the file).
+    """
+    from tdgen_desktop.generation.null import NullProvider  # noqa: PLC0415
+    from tdgen_desktop.generation.preflight import preflight  # noqa: PLC0415
+    from tdgen_desktop.importers import load_schema  # noqa: PLC0415
+
+    try:
+        if dataset is None:
+            dataset = load_schema(request.source)
+        tables = _select_tables(dataset, request.tables)
+        _check_request(request)
+        provider = NullProvider(request.seed, request.locale)
+        for table in tables:
+            preflight(table, request.rows_for(table.name), provider, dataset.notices)
+    except TdgenError as exc:
+        raise exc.with_context(file=request.source) from None
+    return dataset
 
 
 def _select_tables(dataset: Dataset, wanted: tuple[str, ...]) -> list[Table]:
@@ -323,7 +342,12 @@ def _run_table(
     from tdgen_desktop.generation.null import row_instance  # noqa: PLC0415
 
     plan = provider.plan(table)
-    request.out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        request.out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(
+            f"cannot create the output folder: {exc.strerror or exc}", file=request.out_dir
+        ) from None
     path = request.out_dir / f"{table.name}.{extension_for(request.format)}"
     cases_path = request.out_dir / f"{table.name}.cases.jsonl"
     options = ExportOptions(label_columns=request.label_columns)

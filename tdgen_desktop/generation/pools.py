@@ -155,6 +155,7 @@ class Pools:
             from faker import Faker  # noqa: PLC0415 — Faker costs ~0.4 s to import
 
             fake = Faker(loc)
+            _fix_set_ordered_lists(fake, loc)
             self._fakers[loc] = fake
         return fake
 
@@ -215,20 +216,36 @@ class Pools:
                     _safe(fake, "state", "")
                     or _safe(fake, "administrative_unit", "")
                     or _safe(fake, "region", "")
-                    or fake.city()
+                    or _safe(fake, "city", "")
                 )
             out.append(
                 AddressRecord(
-                    street_address=str(fake.street_address()).replace("\n", ", ").strip(),
-                    city=str(fake.city()),
+                    street_address=str(_safe(fake, "street_address", ""))
+                    .replace("\n", ", ")
+                    .strip(),
+                    city=str(_safe(fake, "city", "")),
                     state=state,
                     postal_code=postal,
                     country=str(country),
                     country_code=str(code),
-                    phone=str(fake.phone_number()),
+                    phone=str(_safe(fake, "phone_number", "")),
                 )
             )
         return out
+
+
+# Faker builds a few reference lists from a set, so their order (and what a seeded draw picks)
+# changes with PYTHONHASHSEED — e.g. it_IT's ``cities = list({...})``. Sorting them on our
+# instance makes seeded output identical in every process.
+_SET_ORDERED_LISTS: dict[str, tuple[str, ...]] = {"it_IT": ("cities",)}
+
+
+def _fix_set_ordered_lists(fake: Any, locale: str) -> None:
+    for name in _SET_ORDERED_LISTS.get(locale, ()):
+        for provider in fake.providers:
+            values = getattr(provider, name, None)
+            if isinstance(values, list):
+                setattr(provider, name, sorted(values))
 
 
 def _safe(fake: Any, method: str, default: Any) -> Any:

@@ -59,6 +59,7 @@ REFERENCE_DATE = dt.date(2026, 1, 1)
 
 _CHECK_RETRIES = 60
 _UNIQUE_RETRIES = 20
+_ITEM_RETRIES = 500
 
 
 @dataclass(slots=True)
@@ -264,6 +265,9 @@ def _format_instant(kind: FieldType, t: dt.datetime) -> str:
 
 def _parse_instant(text: str) -> dt.datetime | None:
     try:
+        if len(text) < 10 or text[2] == ":":
+            clock = dt.time.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
+            return dt.datetime.combine(REFERENCE_DATE, clock)
         if len(text) == 10:
             return dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
@@ -365,6 +369,7 @@ class _Array(Source):
         contains: Source | None,
     ) -> None:
         self.prefix, self.item, self.unique, self.contains = prefix, item, unique, contains
+        self.path = ""
         self.min_items, self.max_items = min_items, max_items
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
@@ -382,11 +387,15 @@ class _Array(Source):
         if self.unique:
             values = _dedupe(values)
             tries = 0
-            while (
-                len(values) < self.min_items and self.item is not None and tries < _UNIQUE_RETRIES
-            ):
+            while len(values) < self.min_items and self.item is not None and tries < _ITEM_RETRIES:
                 values = _dedupe([*values, self.item.one(ctx.child())])
                 tries += 1
+            if len(values) < self.min_items:
+                raise UnsatisfiableError(
+                    f"uniqueItems: only {len(values)} distinct items could be made, "
+                    f"but minItems is {self.min_items}",
+                    field=self.path,
+                )
         return values
 
 
@@ -529,6 +538,7 @@ class _UniqueText(Source):
     def __init__(self, inner: Source, max_len: int | None, fits: Callable[[str], bool]) -> None:
         self.inner, self.max_len, self.fits = inner, max_len, fits
         self.seen: set[str] = set()
+        self.path = ""
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
         values = self.inner.column(ctx, n)
@@ -553,7 +563,7 @@ class _UniqueText(Source):
                 return candidate
         replacement = self.inner.one(ctx.child())
         if replacement in self.seen:
-            raise UnsatisfiableError(f"ran out of unique values at row {row}")
+            raise UnsatisfiableError(f"ran out of unique values at row {row}", field=self.path)
         return str(replacement)
 
 
@@ -609,10 +619,23 @@ class _AfterSibling(Source):
             if begun is None or value is None:
                 out.append(value)
                 continue
-            later = begun + dt.timedelta(seconds=ctx.rng.randrange(3600, 400 * 86400))
+            later = _later(begun, self.kind, ctx.rng)
+            if later is None:
+                out.append(value)
+                continue
             text = _format_instant(self.kind, later)
             out.append(text if self.fits(text) else value)
         return out
+
+
+def _later(begun: dt.datetime, kind: FieldType, rng: random.Random) -> dt.datetime | None:
+    """An instant after ``begun``: a later day for dates, the same day for times."""
+    if kind is FieldType.DATE:
+        return begun + dt.timedelta(days=rng.randint(1, 400))
+    if kind is FieldType.TIME:
+        left = 86_399 - (begun.hour * 3600 + begun.minute * 60 + begun.second)
+        return begun + dt.timedelta(seconds=rng.randint(1, left)) if left > 0 else None
+    return begun + dt.timedelta(seconds=rng.randrange(3600, 400 * 86400))
 
 
 class _LocaleColumn(Source):
@@ -831,7 +854,9 @@ def compile_field(f: Field, env: Env) -> Source:
     if f.unique:
         if f.type is FieldType.STRING or f.type is FieldType.UUID:
             if not isinstance(source, (_Sequence, _Permutation)):
-                source = _UniqueText(source, f.constraints.max_length, _string_check(f))
+                unique_text = _UniqueText(source, f.constraints.max_length, _string_check(f))
+                unique_text.path = env.path or f.name
+                source = unique_text
         elif not isinstance(source, (_Sequence, _Permutation)):
             source = _Unique(source, env.path or f.name, is_text=False)
     if f.check is not None:
@@ -896,6 +921,13 @@ def _numeric(f: Field, env: Env) -> Source:
         first = _ceil_multiple(low, step, exclusive=c.exclusive_minimum and low == c.minimum)
         last = _floor_multiple(high, step, exclusive=c.exclusive_maximum and high == c.maximum)
         count = round((last - first) / step) + 1 if last >= first else 0
+        if count <= 0 and (c.minimum is None or c.maximum is None):
+            # The semantic default range holds no multiple: widen the open side(s).
+            if c.maximum is None:
+                last = _floor_multiple(first + step * 100, step, exclusive=False)
+            if c.minimum is None:
+                first = _ceil_multiple(last - step * 100, step, exclusive=False)
+            count = round((last - first) / step) + 1 if last >= first else 0
         if count <= 0:
             raise UnsatisfiableError(
                 f"no {'integer' if is_int else 'number'} satisfies {c.describe()}"
@@ -990,10 +1022,12 @@ def _string(f: Field, env: Env) -> Source:
     if high is not None and low > high:
         raise UnsatisfiableError(f"minLength {low} is greater than maxLength {high}")
     if c.pattern is not None:
-        return _Pattern(patterns.PatternGenerator(c.pattern, low, high))
+        generator = patterns.PatternGenerator(c.pattern, low, high)
+        generator.generate(random.Random(0))  # fail here, naming the field, if none can be made
+        return _Pattern(generator)
     fits = _string_check(f)
     generic = _format_source(c.format, low, high, env) or _Words(
-        env.pools.pool("word"), low, high or max(low, 40)
+        env.pools.pool("word"), low, high if high is not None else max(low, 40)
     )
     kind = f.kind
     if kind is None or (
@@ -1109,4 +1143,6 @@ def _array(f: Field, env: Env) -> Source:
         high = 1
     if contains is not None:
         low = max(low, 1)
-    return _Array(prefix, item, low, high, c.unique_items, contains)
+    array = _Array(prefix, item, low, high, c.unique_items, contains)
+    array.path = env.path or f.name
+    return array

@@ -286,6 +286,8 @@ class _Converter:
     def _typed(
         self, name: str, flat: dict[str, Any], resolver: Any, path: str, stack: tuple[int, ...]
     ) -> Field:
+        if flat.get("enum") == []:
+            raise UnsatisfiableError("enum is empty: no value is allowed")
         types = _types_of(flat)
         nullable = "null" in types
         kinds = [t for t in types if t != "null"]

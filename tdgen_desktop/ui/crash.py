@@ -158,7 +158,8 @@ def route_loop_exceptions(loop: asyncio.AbstractEventLoop, bridge: MessageBridge
         error = context.get("exception")
         if isinstance(error, BaseException):
             _log.critical(
-                "%s", context.get("message") or "Unhandled exception in the event loop",
+                "%s",
+                context.get("message") or "Unhandled exception in the event loop",
                 exc_info=(type(error), error, error.__traceback__),
             )
             bridge.show_error(error, _main_window(), title=_REPORT_TITLE)

@@ -232,9 +232,7 @@ def test_drop_valid_schema_shows_tables(
     assert window.datasets == (dataset,)
 
 
-def test_reloading_a_file_replaces_it(
-    qtbot: QtBot, window: MainWindow, valid_schema: Path
-) -> None:
+def test_reloading_a_file_replaces_it(qtbot: QtBot, window: MainWindow, valid_schema: Path) -> None:
     _drop_and_wait_loaded(qtbot, window, valid_schema)
     _drop_and_wait_loaded(qtbot, window, valid_schema)
 
@@ -331,9 +329,7 @@ def test_quit_closes_window(window: MainWindow) -> None:
     assert not window.isVisible()
 
 
-def test_screenshot(
-    qtbot: QtBot, window: MainWindow, valid_schema: Path, tmp_path: Path
-) -> None:
+def test_screenshot(qtbot: QtBot, window: MainWindow, valid_schema: Path, tmp_path: Path) -> None:
     _drop_and_wait_loaded(qtbot, window, valid_schema)
     target = tmp_path / "main_window.png"
 
@@ -345,9 +341,7 @@ def test_screenshot(
 # ------------------------------------------------------------------ message bridge
 
 
-def test_bridge_shows_tdgen_error_message_and_details(
-    qtbot: QtBot, bridge: MessageBridge
-) -> None:
+def test_bridge_shows_tdgen_error_message_and_details(qtbot: QtBot, bridge: MessageBridge) -> None:
     error = SchemaError("not valid JSON", file="a.json", details="line 1, column 2")
 
     with qtbot.waitSignal(bridge.error_shown) as blocker:
@@ -360,9 +354,7 @@ def test_bridge_shows_tdgen_error_message_and_details(
     assert bridge.open_dialogs == ()
 
 
-def test_bridge_shows_unexpected_error_with_traceback(
-    qtbot: QtBot, bridge: MessageBridge
-) -> None:
+def test_bridge_shows_unexpected_error_with_traceback(qtbot: QtBot, bridge: MessageBridge) -> None:
     try:
         raise ValueError("bad value")
     except ValueError as error:

@@ -133,9 +133,7 @@ def test_plain_type_is_not_nullable(tmp_path: Path) -> None:
 
 
 def test_several_types_become_variants(tmp_path: Path) -> None:
-    table = _table(
-        tmp_path, _obj({"v": {"type": ["string", "integer", "null"], "minimum": 3}})
-    )
+    table = _table(tmp_path, _obj({"v": {"type": ["string", "integer", "null"], "minimum": 3}}))
     v = table.field("v")
     assert v.type is FieldType.ANY
     assert v.nullable
@@ -236,9 +234,7 @@ def test_mutually_recursive_definitions_import(tmp_path: Path) -> None:
 
 
 def test_remote_ref_on_required_property_is_an_error_naming_the_ref(tmp_path: Path) -> None:
-    schema = _obj(
-        {"addr": {"$ref": "https://example.com/schemas/address.json"}}, required=["addr"]
-    )
+    schema = _obj({"addr": {"$ref": "https://example.com/schemas/address.json"}}, required=["addr"])
     path = _write(tmp_path, schema)
     with pytest.raises(SchemaError) as info:
         load_schema(path)
@@ -292,9 +288,7 @@ def test_all_of_intersects_bounds(tmp_path: Path) -> None:
 
 
 def test_all_of_with_contradictory_types_names_the_field(tmp_path: Path) -> None:
-    schema = _obj(
-        {"qty": {"allOf": [{"type": "integer"}, {"type": "string"}]}}, required=["qty"]
-    )
+    schema = _obj({"qty": {"allOf": [{"type": "integer"}, {"type": "string"}]}}, required=["qty"])
     with pytest.raises(UnsatisfiableError) as info:
         _load(tmp_path, schema)
     assert info.value.field == "qty"
@@ -454,4 +448,3 @@ def test_invalid_schema_says_it_is_not_a_valid_json_schema(tmp_path: Path) -> No
         load_schema(path)
     assert "not a valid JSON Schema" in info.value.message
     assert str(path) in info.value.message
-
