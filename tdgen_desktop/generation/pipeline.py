@@ -265,7 +265,7 @@ def run_pipeline(
         writers.clear()
         tracker.step(Step.EXPORT, StepState.DONE)
     finally:
-        for writer in writers:
+        for writer in reversed(writers):  # files first, then the folders made for them
             writer.abort()
     for table_result in result.tables:
         if table_result.validation_failures:
@@ -343,7 +343,7 @@ def _run_table(
 
     plan = provider.plan(table)
     try:
-        request.out_dir.mkdir(parents=True, exist_ok=True)
+        writers.append(_CreatedFolders(request.out_dir))
     except OSError as exc:
         raise ExportError(
             f"cannot create the output folder: {exc.strerror or exc}", file=request.out_dir
@@ -373,6 +373,34 @@ def _run_table(
         tracker.rows(Step.FOUNDATION, len(batch), table.name)
     result.case_counts = dict(counts)
     return result
+
+
+class _CreatedFolders:
+    """Creates the output folder; on abort removes the folders it created if still empty.
+
+    It sits in the job's writer list, so a failed or cancelled job leaves no trace behind.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        missing = []
+        probe = folder
+        while not probe.exists() and probe != probe.parent:
+            missing.append(probe)
+            probe = probe.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        self.created = missing  # deepest first
+
+    def commit(self) -> None:
+        """Keep the folders."""
+        self.created = []
+
+    def abort(self) -> None:
+        """Remove the folders this job created, deepest first, where empty."""
+        for folder in self.created:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
 
 
 def _validate(

@@ -533,12 +533,26 @@ def _hashable(value: Any) -> Any:
 
 
 class _UniqueText(Source):
-    """Unique strings: a repeat gets a numeric suffix (``anna.smith`` → ``anna.smith7``)."""
+    """Unique strings across the whole job.
 
-    def __init__(self, inner: Source, max_len: int | None, fits: Callable[[str], bool]) -> None:
-        self.inner, self.max_len, self.fits = inner, max_len, fits
+    A repeat is replaced, in order of preference, by the value with a numeric suffix
+    (``anna.smith`` → ``anna.smith7``), by a fresh value of the inner source, or — for plain
+    text without pattern or format — by random letters of an allowed length, so small spaces
+    (``minLength 3, maxLength 3``) fill up instead of running dry.
+    """
+
+    def __init__(
+        self,
+        inner: Source,
+        length: tuple[int, int | None],
+        fits: Callable[[str], bool],
+        *,
+        plain: bool,
+        path: str,
+    ) -> None:
+        self.inner, self.fits, self.plain, self.path = inner, fits, plain, path
+        self.min_len, self.max_len = length
         self.seen: set[str] = set()
-        self.path = ""
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
         values = self.inner.column(ctx, n)
@@ -546,25 +560,49 @@ class _UniqueText(Source):
         for i, candidate in enumerate(values):
             value = candidate
             if value in seen and isinstance(value, str):
-                value = values[i] = self._suffixed(value, ctx.start + i, ctx)
+                value = values[i] = self._replacement(value, ctx.start + i, ctx)
             seen.add(value)
         return values
 
-    def _suffixed(self, value: str, row: int, ctx: GenContext) -> str:
+    def _replacement(self, value: str, row: int, ctx: GenContext) -> str:
+        if self.plain or "@" in value:
+            suffixed = self._suffixed(value, row, ctx)
+            if suffixed is not None:
+                return suffixed
+        for _ in range(_UNIQUE_RETRIES * 10):
+            fresh = self.inner.one(ctx.child())
+            if isinstance(fresh, str) and fresh not in self.seen:
+                return fresh
+        if self.plain:
+            for _ in range(_UNIQUE_RETRIES * 10):
+                letters = self._letters(ctx.rng)
+                if letters not in self.seen and self.fits(letters):
+                    return letters
+        raise UnsatisfiableError(
+            f"ran out of unique values at row {row}; the field's value space is too small "
+            "for the rows requested",
+            field=self.path,
+        )
+
+    def _suffixed(self, value: str, row: int, ctx: GenContext) -> str | None:
         head, at, tail = value.partition("@")
         for attempt in range(_UNIQUE_RETRIES):
             suffix = str(row + 1) if attempt == 0 else str(ctx.rng.randrange(10**6))
             base = head if at else value
             if self.max_len is not None:
                 room = self.max_len - len(suffix) - (len(at) + len(tail))
-                base = base[: max(room, 0)]
+                if room < 1:
+                    return None
+                base = base[:room]
             candidate = f"{base}{suffix}{at}{tail}" if at else f"{base}{suffix}"
             if candidate not in self.seen and self.fits(candidate):
                 return candidate
-        replacement = self.inner.one(ctx.child())
-        if replacement in self.seen:
-            raise UnsatisfiableError(f"ran out of unique values at row {row}", field=self.path)
-        return str(replacement)
+        return None
+
+    def _letters(self, rng: random.Random) -> str:
+        high = self.max_len if self.max_len is not None else max(self.min_len, 12)
+        size = rng.randint(self.min_len, max(high, self.min_len))
+        return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(size))
 
 
 # ==================================================================== derived sources
@@ -854,9 +892,14 @@ def compile_field(f: Field, env: Env) -> Source:
     if f.unique:
         if f.type is FieldType.STRING or f.type is FieldType.UUID:
             if not isinstance(source, (_Sequence, _Permutation)):
-                unique_text = _UniqueText(source, f.constraints.max_length, _string_check(f))
-                unique_text.path = env.path or f.name
-                source = unique_text
+                c = f.constraints
+                source = _UniqueText(
+                    source,
+                    (c.min_length or 0, c.max_length),
+                    _string_check(f),
+                    plain=c.pattern is None and c.format is None and c.enum is None,
+                    path=env.path or f.name,
+                )
         elif not isinstance(source, (_Sequence, _Permutation)):
             source = _Unique(source, env.path or f.name, is_text=False)
     if f.check is not None:
@@ -944,7 +987,8 @@ def _numeric(f: Field, env: Env) -> Source:
         return _IntRange(first_value, count, step)
     if high < low or (high == low and (c.exclusive_minimum or c.exclusive_maximum)):
         raise UnsatisfiableError(f"no number satisfies {c.describe()}")
-    return _Float(low, high, decimals, c)
+    # Unique numbers keep full precision: rounding would shrink the value space.
+    return _Float(low, high, None if f.unique else decimals, c)
 
 
 def _bounds(c: Constraints, default_low: float, default_high: float) -> tuple[float, float]:

@@ -538,10 +538,6 @@ def test_empty_enum_is_refused_not_generated(
     _assert_refused(result, tmp_path, str(path), "status")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug, open in issue 2: a mid-job failure leaves the output folder",
-)
 def test_failure_during_generation_names_file_and_field_and_leaves_no_folder(
     tmp_path: Path, write_schema: Callable[..., Path]
 ) -> None:

@@ -157,9 +157,6 @@ def test_unique_fields_never_repeat_over_5000_rows(generate: GenerateFn) -> None
     assert set(out.column("small")) == set(range(-2500, 2500))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="known bug, open in issue 2: unique values over tiny or unstepped domains"
-)
 def test_unique_short_strings_fill_their_space(generate: GenerateFn) -> None:
     """17,576 three-letter strings exist: 2,000 distinct ones must be found."""
     schema = {
@@ -174,13 +171,6 @@ def test_unique_short_strings_fill_their_space(generate: GenerateFn) -> None:
     assert len(set(out.column("code"))) == 2000
 
 
-@pytest.mark.xfail(
-    strict=True, reason="known bug, open in issue 2: unique values over tiny or unstepped domains"
-)
-@pytest.mark.xfail(
-    strict=False,
-    reason="known bug, open in issue 2: tiny unique text spaces",
-)
 def test_unique_tiny_strings_are_made_or_refused_naming_the_field(generate: GenerateFn) -> None:
     """703 strings of at most 2 letters exist: make 500 distinct ones, or say which field fails."""
     schema = {
@@ -200,9 +190,6 @@ def test_unique_tiny_strings_are_made_or_refused_naming_the_field(generate: Gene
         assert len(set(out.column("code"))) == 500
 
 
-@pytest.mark.xfail(
-    strict=True, reason="known bug, open in issue 2: unique values over tiny or unstepped domains"
-)
 def test_unique_numbers_without_a_step(generate: GenerateFn) -> None:
     """Numbers between 0 and 1 are plenty: 2,000 distinct ones, without ``multipleOf``."""
     schema = {
