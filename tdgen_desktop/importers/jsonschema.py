@@ -111,9 +111,11 @@ def import_jsonschema(path: Path, document: Any, *, table_name: str | None = Non
         UnsatisfiableError: constraints that admit no value.
     """
     if not isinstance(document, (dict, bool)):
-        kind = type(document).__name__
+        kind = _json_type_of(document)
         raise SchemaError(
-            f"not a JSON Schema (the top level is a {kind}, not an object)", file=path
+            f"not a JSON Schema (the top level is {'an' if kind[0] in 'aeiou' else 'a'} "
+            f"{kind}, not an object)",
+            file=path,
         )
     _check_schema(path, document)
     name = table_name or _table_name(document, path)
