@@ -105,6 +105,19 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add _case and _rule columns to CSV, TSV, JSON and JSONL files",
     )
+    gen.add_argument(
+        "--max-cases",
+        type=int,
+        default=None,
+        metavar="N",
+        help="at most N boundary + invalid rows per table (the coverage report lists the rest)",
+    )
+    gen.add_argument(
+        "--combinatorial",
+        default=None,
+        metavar="pairwise",
+        help="'pairwise': valid rows cover every pair of values of small-domain fields",
+    )
     gen.add_argument("--chunk-size", type=int, default=2000, metavar="N", help=argparse.SUPPRESS)
     gen.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     return parser
@@ -277,6 +290,8 @@ def _requests(args: argparse.Namespace) -> list[GenerationRequest]:
     Priority.parse(args.priority, option="--priority")
     provider = ProviderKind.parse(args.provider, option="--provider")
     cases = _parse_cases(args.cases)
+    if args.combinatorial not in (None, "pairwise"):
+        raise UsageError(f"--combinatorial: '{args.combinatorial}' is not one of pairwise")
     several = len(args.schemas) > 1
     requests = []
     for schema in args.schemas:
@@ -295,6 +310,8 @@ def _requests(args: argparse.Namespace) -> list[GenerationRequest]:
                 provider=provider,
                 label_columns=args.label_columns,
                 chunk_size=args.chunk_size,
+                max_cases=args.max_cases,
+                pairwise=args.combinatorial == "pairwise",
             )
         )
     return requests
@@ -329,6 +346,15 @@ def _print_summary(result: JobResult) -> None:
             f"{t.table}: {t.rows:,} rows → {t.path} (labels: {t.cases_path.name}); "
             f"validated {t.rows_validated:,}, {t.validation_failures} failed; {rate:,.0f} rows/s"
         )
+        if t.case_counts.keys() - {"valid"}:
+            kinds = ", ".join(f"{n:,} {kind}" for kind, n in sorted(t.case_counts.items()))
+            print(f"  cases: {kinds}; coverage: {t.coverage_summary} → {t.coverage_path}")
+        if t.pairwise is not None:
+            rows, exhaustive, fields = t.pairwise
+            print(
+                f"  pairwise: {rows:,} rows cover every pair of {', '.join(fields)} "
+                f"(all combinations: {exhaustive:,})"
+            )
 
 
 class _ProgressBar:

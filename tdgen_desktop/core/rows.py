@@ -52,6 +52,8 @@ class RowBatch:
         rows: one tuple per row; a value may be ``MISSING`` (property absent).
         labels: one label per row.
         start: the row number of the first row in the whole output.
+        extras: per row, properties beyond the table's columns (an ``additionalProperties``
+            case), or None; formats that cannot carry them leave them out.
     """
 
     table: Table
@@ -59,6 +61,7 @@ class RowBatch:
     rows: list[tuple[Any, ...]]
     labels: list[CaseLabel]
     start: int = 0
+    extras: list[dict[str, Any] | None] | None = None
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -148,6 +148,7 @@ class TableWriter(_AtomicWriter, ABC):
         self.options = options
         self._rows_written = 0
         self._alignments: dict[tuple[str, ...], list[int]] = {}
+        self._extras: list[dict[str, Any] | None] | None = None
         try:
             with self._file.guard():
                 self._begin()
@@ -168,6 +169,7 @@ class TableWriter(_AtomicWriter, ABC):
             ValueError: a row or the labels do not match the columns or the rows.
         """
         rows = self._aligned(batch)
+        self._extras = batch.extras
         with self._file.guard():
             self._write_rows(rows, batch.labels)
         self._rows_written += len(rows)

@@ -54,13 +54,18 @@ class _JsonRowsWriter(TableWriter):
         if self.table.bare:
             return [encode(None if row[0] is MISSING else row[0]) for row in rows]
         columns = self.columns
-        if not self.options.label_columns:
+        extras = self._extras
+        if not self.options.label_columns and extras is None:
             return [encode(_row_object(columns, row)) for row in rows]
         texts: list[str] = []
-        for row, label in zip(rows, labels, strict=True):
+        for i, (row, label) in enumerate(zip(rows, labels, strict=True)):
             obj = _row_object(columns, row)
-            obj["_case"] = label.case.value
-            obj["_rule"] = label.rule
+            extra = extras[i] if extras is not None else None
+            if extra:
+                obj.update(extra)
+            if self.options.label_columns:
+                obj["_case"] = label.case.value
+                obj["_rule"] = label.rule
             texts.append(encode(obj))
         return texts
 

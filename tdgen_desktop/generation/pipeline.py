@@ -73,6 +73,8 @@ class GenerationRequest:
     provider: ProviderKind = ProviderKind.NULL
     label_columns: bool = False
     chunk_size: int = DEFAULT_CHUNK
+    max_cases: int | None = None
+    pairwise: bool = False
 
     def __post_init__(self) -> None:
         if self.rows < 0 or any(n < 0 for n in self.table_rows.values()):
@@ -81,6 +83,8 @@ class GenerationRequest:
             raise UsageError("chunk size must be at least 1")
         if not self.cases:
             raise UsageError("--cases: choose at least one of valid, boundary, invalid")
+        if self.max_cases is not None and self.max_cases < 0:
+            raise UsageError("--max-cases cannot be negative")
 
     def rows_for(self, table: str) -> int:
         """Valid rows requested for ``table``."""
@@ -148,6 +152,9 @@ class TableResult:
     rows_validated: int = 0
     validation_failures: int = 0
     first_failure: str = ""
+    coverage_path: Path | None = None
+    coverage_summary: str = ""
+    pairwise: tuple[int, int, list[str]] | None = None
 
 
 @dataclass(slots=True)
@@ -324,10 +331,6 @@ def _check_request(request: GenerationRequest) -> None:
         raise UnsupportedFeatureError(
             f"--provider {request.provider.value}: only the null provider is available yet"
         )
-    extra = request.cases - {CaseKind.VALID}
-    if extra:
-        names = ", ".join(sorted(k.value for k in extra))
-        raise UnsupportedFeatureError(f"--cases {names}: only valid cases are available yet")
 
 
 def _run_table(
@@ -358,21 +361,67 @@ def _run_table(
     oracle = Oracle(table.schema, None) if table.schema is not None else None
     result = TableResult(table.name, path, cases_path, 0, {})
     counts: Counter[str] = Counter()
-    wanted = request.rows_for(table.name)
+    wanted = request.rows_for(table.name) if CaseKind.VALID in request.cases else 0
+    pairs = _pairwise(request, table)
+    if pairs is not None and CaseKind.VALID in request.cases:
+        wanted = max(wanted, len(pairs.combos))
+        result.pairwise = (len(pairs.combos), pairs.exhaustive, list(pairs.fields))
+    designing = bool(request.cases - {CaseKind.VALID})
+    keep = _UniqueKeeper(table) if designing else None
     for chunk, start in enumerate(range(0, wanted, request.chunk_size)):
         cancel.raise_if_cancelled()
         batch: RowBatch = provider.batch(
             plan, chunk, start, min(request.chunk_size, wanted - start)
         )
+        if pairs is not None and start < len(pairs.combos):
+            pairs.apply(batch, table.check)
         if oracle is not None:
             _validate(oracle, table, batch, result, row_instance)
+        if keep is not None:
+            keep.note(batch)
         writer.write(batch)
         cases.write(batch)
         counts.update(label.case.value for label in batch.labels)
         result.rows += len(batch)
         tracker.rows(Step.FOUNDATION, len(batch), table.name)
+    if keep is not None:
+        from tdgen_desktop.generation.case_rows import write_case_rows  # noqa: PLC0415
+
+        writers.append(
+            write_case_rows(request, table, plan, provider, oracle, keep, (writer, cases), result)
+        )
+        counts.update(result.case_counts)
     result.case_counts = dict(counts)
     return result
+
+
+def _pairwise(request: GenerationRequest, table: Table) -> Any:
+    if not request.pairwise or table.bare:
+        return None
+    from tdgen_desktop.generation.pairwise import pairwise_plan  # noqa: PLC0415
+
+    plan = pairwise_plan(table)
+    return plan if plan.combos else None
+
+
+class _UniqueKeeper:
+    """Remembers the first valid row and the values taken by unique columns (for case design)."""
+
+    def __init__(self, table: Table) -> None:
+        self.first_row: Any = None
+        self.used: dict[str, set[Any]] = {f.name: set() for f in table.fields if f.unique}
+
+    def note(self, batch: RowBatch) -> None:
+        """Record a batch of valid rows."""
+        from tdgen_desktop.generation.null import row_instance  # noqa: PLC0415
+
+        if self.first_row is None and batch.rows:
+            self.first_row = row_instance(batch.table, batch.columns, batch.rows[0])
+        for name, values in self.used.items():
+            index = batch.columns.index(name)
+            values.update(
+                ("bool", v) if isinstance(v, bool) else v for v in (r[index] for r in batch.rows)
+            )
 
 
 class _CreatedFolders:
