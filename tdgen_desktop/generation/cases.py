@@ -731,7 +731,7 @@ class CaseRows:
         base = self.make_base(index)
         bare = self.table.bare
         wrapped = {self.table.fields[0].name: base} if bare else base
-        problem = "the row is not an object"
+        problem: str | None = "the row is not an object"
         if isinstance(wrapped, dict):
             instance = spec.apply(wrapped)
             if bare:
@@ -743,7 +743,7 @@ class CaseRows:
             )
             if problem is None:
                 return instance
-        self._drop(spec, problem)
+        self._drop(spec, problem or "unknown")
         return None
 
     def _check(self, spec: CaseSpec, instance: Any, used: dict[str, set[Any]]) -> str | None:

@@ -146,6 +146,8 @@ class Pools:
         self._fakers: dict[str, Any] = {}
         self._pools: dict[tuple[str, str], list[str]] = {}
         self._records: dict[str, list[AddressRecord]] = {}
+        self.memo: dict[Any, Any] = {}
+        """Derived data worth keeping for the job (e.g. pools fitted to a field's limits)."""
 
     def faker(self, locale: str | None = None) -> Any:
         """The Faker instance for ``locale`` (default the job's)."""

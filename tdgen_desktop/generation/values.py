@@ -58,6 +58,10 @@ REFERENCE_DATE = dt.date(2026, 1, 1)
 """Dates are placed relative to this fixed day, not today, so output never depends on the day."""
 
 _CHECK_RETRIES = 60
+RETRY_BUDGET = 200
+"""Retries all checked values of one row may spend together (plus 20 per further row of a
+chunk); nested retries multiply, and this bound keeps a deeply conditional schema from taking
+minutes. When it is spent, an optional property is left out of the row."""
 _UNIQUE_RETRIES = 20
 _ITEM_RETRIES = 500
 
@@ -76,10 +80,18 @@ class GenContext:
     start: int = 0
     siblings: dict[str, list[Any]] = field(default_factory=dict)
     sparse: bool = False
+    retries: list[int] = field(default_factory=lambda: [RETRY_BUDGET])
 
     def child(self) -> GenContext:
-        """A context for a nested object: same rng and rows, its own siblings, sparse."""
-        return GenContext(self.rng, self.start, {}, sparse=True)
+        """A context for a nested object: same rng, rows and retry budget; sparse."""
+        return GenContext(self.rng, self.start, {}, sparse=True, retries=self.retries)
+
+    def spend_retry(self) -> bool:
+        """Take one retry from the shared budget; False when it is used up."""
+        if self.retries[0] <= 0:
+            return False
+        self.retries[0] -= 1
+        return True
 
 
 @dataclass(slots=True)
@@ -334,6 +346,13 @@ class _Pooled(Source):
         self.pool = [v for v in dict.fromkeys(fitted) if accept(v)]
         self.fallback = fallback
 
+    @classmethod
+    def of(cls, fitted: list[str], fallback: Source) -> _Pooled:
+        """A source over an already fitted pool."""
+        source = cls.__new__(cls)
+        source.pool, source.fallback = fitted, fallback
+        return source
+
     def column(self, ctx: GenContext, n: int) -> list[Any]:
         if not self.pool:
             return self.fallback.column(ctx, n)
@@ -381,7 +400,13 @@ class _Array(Source):
         values = [src.one(ctx.child()) for src in self.prefix[:size]]
         extra = size - len(values)
         if extra > 0 and self.item is not None:
-            values.extend(v for v in self.item.column(ctx.child(), extra) if v is not MISSING)
+            try:
+                values.extend(self.item.column(ctx.child(), extra))
+            except GenerationFailure:
+                if self.min_items > len(values):
+                    raise
+                # Elements that satisfy their schema are hard to find: fewer, not fatal.
+                return values
         if self.contains is not None and size > len(self.prefix) and not self.prefix:
             values[rng.randrange(len(values))] = self.contains.one(ctx.child())
         if self.unique:
@@ -474,22 +499,23 @@ class _Checked(Source):
         for i, first in enumerate(values):
             if first is MISSING or self.check(first):
                 continue
+            found = MISSING
             for _ in range(_CHECK_RETRIES):
+                if not ctx.spend_retry():
+                    break
                 value = self.inner.one(ctx.child())
                 if self.check(value):
+                    found = value
                     break
-            else:
-                if self.optional:
-                    # An optional property may be left out of this one row instead.
-                    values[i] = MISSING
-                    continue
+            if found is MISSING and not self.optional:
                 raise GenerationFailure(
                     "no value satisfying every rule of its schema was found "
                     f"in {_CHECK_RETRIES} tries (conditional or exclusive rules tdgen cannot "
                     "generate directly)",
                     self.path,
                 )
-            values[i] = value
+            # An optional property that could not be satisfied is left out of this one row.
+            values[i] = found
         return values
 
 
@@ -1096,7 +1122,11 @@ def _string(f: Field, env: Env) -> Source:
         return _Semver()
     if kind in _GROUP_PARTS:
         return _LocaleColumn(_GROUP_PARTS[kind], env.pools, None, fits, generic)
-    return _Pooled(env.pools.pool(kind), low, high, fits, generic)
+    key = ("pooled", kind, low, high, c.format, c.not_values)
+    fitted = env.pools.memo.get(key)
+    if fitted is None:
+        fitted = env.pools.memo[key] = _Pooled(env.pools.pool(kind), low, high, fits, generic).pool
+    return _Pooled.of(fitted, generic)
 
 
 class _Semver(Source):
