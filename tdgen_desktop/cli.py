@@ -20,7 +20,7 @@ from tdgen_desktop.core.errors import CancelledError, TdgenError, UsageError
 
 if TYPE_CHECKING:
     from tdgen_desktop.core.model import Dataset, Field
-    from tdgen_desktop.generation.pipeline import GenerationRequest, JobResult, ProgressEvent
+    from tdgen_desktop.generation.pipeline import GenerationRequest, JobResult
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_CANCELLED", "EXIT_INTERNAL", "EXIT_OK", "main"]
 
@@ -287,7 +287,6 @@ def _requests(args: argparse.Namespace) -> list[GenerationRequest]:
     fmt = ExportFormat.parse(args.format, option="--format")
     if args.dialect is not None:
         Dialect.parse(args.dialect, option="--dialect")
-    Priority.parse(args.priority, option="--priority")
     provider = ProviderKind.parse(args.provider, option="--provider")
     cases = _parse_cases(args.cases)
     if args.combinatorial not in (None, "pairwise"):
@@ -318,22 +317,34 @@ def _requests(args: argparse.Namespace) -> list[GenerationRequest]:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from tdgen_desktop.generation.pipeline import prepare_job, run_pipeline  # noqa: PLC0415
+    """Check every schema first, then run one job per schema on the priority scheduler."""
+    from tdgen_desktop.generation.pipeline import prepare_job  # noqa: PLC0415
+    from tdgen_desktop.scheduler.headless import run_jobs  # noqa: PLC0415
 
     requests = _requests(args)
+    priority = Priority.parse(args.priority, option="--priority")
     # Every schema is imported and checked before any file is written.
-    datasets = [prepare_job(request) for request in requests]
+    for request in requests:
+        prepare_job(request)
     show_bar = not args.quiet and sys.stderr.isatty()
+    with _ProgressBars(enabled=show_bar) as bars:
+        jobs = run_jobs([(request, priority) for request in requests], bars.update)
     exit_code = EXIT_OK
-    for request, dataset in zip(requests, datasets, strict=True):
-        with _ProgressBar(request.source.name, enabled=show_bar) as bar:
-            result = run_pipeline(request, progress=bar.update, dataset=dataset)
+    for job in jobs:
+        if job.error is not None:
+            _error(job.error.message)
+            exit_code = max(exit_code, EXIT_INTERNAL if job.error.internal else EXIT_BAD_INPUT)
+            continue
+        if job.result is None:
+            _error(f"{job.request.source}: cancelled; no output files were written")
+            exit_code = EXIT_CANCELLED
+            continue
         if not args.quiet:
-            _print_summary(result)
-        for warning in result.warnings:
+            _print_summary(job.result)
+        for warning in job.result.warnings:
             print(f"tdgen: warning: {warning}", file=sys.stderr)
-        if result.validation_failures:
-            exit_code = EXIT_INTERNAL
+        if job.result.validation_failures:
+            exit_code = max(exit_code, EXIT_INTERNAL)
     return exit_code
 
 
@@ -357,15 +368,15 @@ def _print_summary(result: JobResult) -> None:
             )
 
 
-class _ProgressBar:
-    """A progress bar on stderr (rich), shown only when stderr is a terminal."""
+class _ProgressBars:
+    """One progress bar per job on stderr (rich), shown only when stderr is a terminal."""
 
-    def __init__(self, label: str, *, enabled: bool) -> None:
-        self.label, self.enabled = label, enabled
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
         self._progress: Any = None
-        self._task: Any = None
+        self._tasks: dict[str, Any] = {}
 
-    def __enter__(self) -> _ProgressBar:
+    def __enter__(self) -> _ProgressBars:
         if self.enabled:
             from rich.console import Console  # noqa: PLC0415
             from rich.progress import (  # noqa: PLC0415
@@ -386,19 +397,23 @@ class _ProgressBar:
                 transient=True,
             )
             self._progress.start()
-            self._task = self._progress.add_task(self.label, total=None, rate="")
         return self
 
-    def update(self, event: ProgressEvent) -> None:
-        """Receive a pipeline progress event."""
+    def update(self, job_id: str, job: Any) -> None:
+        """Receive a job's progress from the scheduler."""
         if self._progress is None:
             return
+        task = self._tasks.get(job_id)
+        label = job.request.source.name
+        if task is None:
+            task = self._tasks[job_id] = self._progress.add_task(label, total=None, rate="")
+        step = job.step.value if job.step is not None else job.state.value
         self._progress.update(
-            self._task,
-            completed=event.rows_done,
-            total=event.rows_total or None,
-            description=f"{self.label} · {event.step.value}",
-            rate=f"{event.rows_per_s:,.0f} rows/s",
+            task,
+            completed=job.rows_done,
+            total=job.rows_total or None,
+            description=f"{label} · {step}",
+            rate=f"{job.rows_per_s:,.0f} rows/s",
         )
 
     def __exit__(self, *exc: object) -> None:
