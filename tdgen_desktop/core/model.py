@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tdgen_desktop.core.enums import FieldType, SourceFormat
+from tdgen_desktop.core.enums import Dialect, FieldType, SourceFormat
 
 __all__ = [
     "MISSING",
@@ -143,6 +143,11 @@ class Field:
             ``oneOf`` exclusivity, ``if``/``then``); generation retries a value until it holds.
         omit: the property is left out of rows (e.g. an optional property behind a remote
             ``$ref`` that is never fetched); ``omit_reason`` says why.
+        sql_type: the column's SQL type as the DDL declares it (SQL import only).
+        sql_default: the column's SQL ``DEFAULT`` expression as text, if any.
+        sql_identity: how the database numbers the column itself, if it does: ``serial``,
+            ``auto_increment``, ``identity`` (``BY DEFAULT``) or ``identity always`` (an
+            explicit value then needs ``OVERRIDING SYSTEM VALUE`` in PostgreSQL).
     """
 
     name: str
@@ -165,6 +170,8 @@ class Field:
     omit: bool = False
     omit_reason: str = ""
     sql_type: str | None = None
+    sql_default: str | None = None
+    sql_identity: str | None = None
 
     @property
     def kind(self) -> str | None:
@@ -201,6 +208,7 @@ class Table:
         schema: the JSON Schema every valid row must satisfy (the validation oracle).
         schema_dialect: ``$schema`` URI of ``schema``.
         check: a predicate for whole-row rules the model cannot express (e.g. ``if``/``then``).
+        dialect: the SQL dialect of the DDL the table came from (SQL import only).
     """
 
     name: str
@@ -216,6 +224,7 @@ class Table:
     check: Callable[[Any], bool] | None = dataclasses.field(default=None, repr=False)
     min_properties: int | None = None
     max_properties: int | None = None
+    dialect: Dialect | None = None
 
     def field(self, name: str) -> Field:
         """Return the field called ``name``.

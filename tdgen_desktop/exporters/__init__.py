@@ -18,6 +18,7 @@ from tdgen_desktop.exporters.atomic import AtomicFile, remove_stale_parts
 from tdgen_desktop.exporters.base import CasesWriter, ExportOptions, TableWriter
 from tdgen_desktop.exporters.delimited import CsvWriter, TsvWriter
 from tdgen_desktop.exporters.jsonfmt import JsonlWriter, JsonWriter
+from tdgen_desktop.exporters.sql import SqlWriter
 
 __all__ = [
     "AtomicFile",
@@ -35,6 +36,7 @@ _WRITERS: dict[ExportFormat, type[TableWriter]] = {
     ExportFormat.TSV: TsvWriter,
     ExportFormat.JSON: JsonWriter,
     ExportFormat.JSONL: JsonlWriter,
+    ExportFormat.SQL: SqlWriter,
 }
 
 _EXTENSIONS: dict[ExportFormat, str] = {

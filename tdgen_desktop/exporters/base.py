@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, Self
 
-from tdgen_desktop.core.enums import ExportFormat
+from tdgen_desktop.core.enums import Dialect, ExportFormat
 from tdgen_desktop.core.model import MISSING, Table
 from tdgen_desktop.core.rows import CaseLabel, RowBatch
 from tdgen_desktop.exporters.atomic import AtomicFile
@@ -36,10 +36,17 @@ class ExportOptions:
     Attributes:
         label_columns: add the row's case kind and rule (``_case``, ``_rule``) to every row.
         indent: pretty-print JSON arrays with this indent (``None``: one compact row per line).
+        dialect: the SQL dialect of SQL output; ``None`` means the dialect of the DDL the
+            table was imported from, else SQLite.
+        with_ddl: SQL output starts with the table's ``CREATE TABLE`` statement.
+        batch_rows: valid rows per multi-row ``INSERT`` statement of SQL output.
     """
 
     label_columns: bool = False
     indent: int | None = None
+    dialect: Dialect | None = None
+    with_ddl: bool = False
+    batch_rows: int = 500
 
 
 _DEFAULT_OPTIONS = ExportOptions()

@@ -108,7 +108,8 @@ def compile_field_check(f: Field) -> ColumnCheck | None:
 def _all(rules: list[ColumnCheck]) -> ColumnCheck:
     if len(rules) == 1:
         return rules[0]
-    return lambda v: all(rule(v) for rule in rules)
+    first, rest = rules[0], _all(rules[1:])
+    return lambda v: first(v) and rest(v)
 
 
 def _key(value: Any) -> Any:

@@ -16,6 +16,7 @@ from tdgen_desktop.core.model import MISSING, Table
 from tdgen_desktop.core.rows import VALID_LABEL, RowBatch
 from tdgen_desktop.core.validation import Oracle
 from tdgen_desktop.generation.pools import Pools, derive_seed
+from tdgen_desktop.generation.relations import KeyStore
 from tdgen_desktop.generation.values import Env, GenContext, ObjectSource, compile_object
 
 __all__ = ["NullProvider", "TablePlan", "row_instance"]
@@ -45,17 +46,34 @@ class NullProvider:
     Args:
         seed: the job seed.
         locale: Faker locale for names, addresses and the like.
+        keys: the job's key bookkeeping for related tables (foreign keys draw from the keys
+            of written parent rows); None for unrelated tables.
     """
 
-    def __init__(self, seed: int, locale: str = "en_US", *, pools: Pools | None = None) -> None:
+    def __init__(
+        self,
+        seed: int,
+        locale: str = "en_US",
+        *,
+        pools: Pools | None = None,
+        keys: KeyStore | None = None,
+    ) -> None:
         self.seed = seed
         self.locale = locale
         self.pools = pools or Pools(seed, locale)
+        self.keys = keys
 
     def plan(self, table: Table) -> TablePlan:
         """Compile a table's fields into sources (raises on contradictory constraints)."""
         source = compile_object(table.fields, Env(self.pools, derive_seed(self.seed, table.name)))
+        if self.keys is not None:
+            source = self.keys.bind(table, source)
         return TablePlan(table, list(source.names), source)
+
+    def record(self, batch: RowBatch) -> None:
+        """Remember the keys of written valid rows, for the tables that reference them."""
+        if self.keys is not None:
+            self.keys.record(batch)
 
     def batch(self, plan: TablePlan, chunk: int, start: int, count: int) -> RowBatch:
         """Make rows ``start .. start + count - 1`` (chunk number ``chunk``) of a table."""

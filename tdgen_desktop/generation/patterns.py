@@ -16,6 +16,9 @@ from tdgen_desktop.core.errors import UnsatisfiableError, UnsupportedFeatureErro
 __all__ = ["MAX_REPEAT", "PatternGenerator", "compile_pattern"]
 
 MAX_REPEAT = 64
+_VISIBLE = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_{|}~ "
+)
 """Unbounded repetitions (``*``, ``+``, ``{n,}``) are capped at this many characters."""
 
 _TRIES = 200
@@ -43,7 +46,6 @@ def _xeger_class() -> type:
     parses once, caches each class as a sorted list (deterministic) and honours a per-instance
     repetition cap instead of rstr's module-wide ``STAR_PLUS_LIMIT``.
     """
-    import string  # noqa: PLC0415
     from itertools import chain  # noqa: PLC0415
 
     from rstr.xeger import Xeger  # noqa: PLC0415
@@ -55,13 +57,16 @@ def _xeger_class() -> type:
             self._classes: dict[int, list[str]] = {}
 
         def _handle_in(self, value: Any) -> Any:
+            return self._random.choice(self._handle_in_chars(value))
+
+        def _handle_in_chars(self, value: Any) -> list[str]:
             candidates = self._classes.get(id(value))
             if candidates is None:
                 raw = list(chain(*(self._handle_state(i) for i in value)))
                 if raw and raw[0] is False:
-                    raw = sorted(set(string.printable).difference(raw[1:]))
+                    raw = sorted(set(_VISIBLE).difference(raw[1:]))
                 candidates = self._classes[id(value)] = raw
-            return self._random.choice(candidates)
+            return candidates
 
         def _handle_repeat(self, start_range: int, end_range: int, value: Any) -> str:
             end = max(min(end_range, self.limit), start_range)
@@ -96,6 +101,7 @@ class PatternGenerator:
         _check_repeats(pattern, self._parsed)
         limit = MAX_REPEAT if max_len is None else max(min(MAX_REPEAT, max_len), 1)
         self._xeger = _xeger_class()(limit)
+        self._segments = _segments(self._parsed, self._xeger, limit)
 
     def generate(self, rng: random.Random) -> str:
         """One matching string.
@@ -104,6 +110,14 @@ class PatternGenerator:
             UnsupportedFeatureError: no matching string of an allowed length was found.
         """
         for _ in range(_TRIES):
+            if self._segments is not None:
+                value = "".join(
+                    "".join(rng.choices(chars, k=rng.randint(low, high)))
+                    for chars, low, high in self._segments
+                )
+                if self._fits(value):
+                    return value
+                continue
             try:
                 value = str(self._xeger.build(self._parsed, rng))
             except (ValueError, IndexError, KeyError, TypeError, AttributeError, re.error) as exc:
@@ -137,6 +151,50 @@ class PatternGenerator:
         )
         value = filler + value if self.pattern.endswith("$") else value + filler
         return value if self._fits(value) else None
+
+
+_Segment = tuple[list[str], int, int]
+
+
+def _segments(parsed: Any, xeger: Any, limit: int) -> list[_Segment] | None:
+    """A fast plan for simple patterns — a sequence of literals, character classes and their
+    repetitions, optionally anchored — as (characters, min, max) segments; None otherwise.
+
+    The characters of a class are the ones rstr's ``Xeger`` would choose from, so a fast string
+    is one rstr could also make; every string is still checked with ``re.search``.
+    """
+    out: list[_Segment] = []
+    for op, arg in parsed:
+        name = str(op)
+        if name == "AT":
+            continue
+        if name in {"MAX_REPEAT", "MIN_REPEAT"}:
+            low, high, sub = arg
+            items = list(sub)
+            if len(items) != 1:
+                return None
+            chars = _chars(items[0], xeger)
+            if chars is None:
+                return None
+            out.append((chars, low, max(min(high, limit), low)))
+            continue
+        chars = _chars((op, arg), xeger)
+        if chars is None:
+            return None
+        out.append((chars, 1, 1))
+    return out
+
+
+def _chars(item: Any, xeger: Any) -> list[str] | None:
+    op, arg = item
+    name = str(op)
+    if name == "LITERAL":
+        return [chr(arg)]
+    if name == "IN":
+        return list(xeger._handle_in_chars(arg))
+    if name == "CATEGORY":
+        return list(xeger._handle_state(item))
+    return None
 
 
 MAX_REQUIRED_REPEAT = 10_000

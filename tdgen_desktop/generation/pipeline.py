@@ -8,6 +8,7 @@ job is complete — a failure or a cancel leaves no file under a final name.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections import Counter
@@ -16,7 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tdgen_desktop.core.enums import CaseKind, ExportFormat, ProviderKind, Step, StepState
+from tdgen_desktop.core.enums import (
+    CaseKind,
+    Dialect,
+    ExportFormat,
+    ProviderKind,
+    Step,
+    StepState,
+)
 from tdgen_desktop.core.errors import (
     CancelledError,
     ExportError,
@@ -59,6 +67,10 @@ class GenerationRequest:
         provider: where values come from.
         label_columns: add ``_case``/``_rule`` columns to the data files.
         chunk_size: rows per chunk (a progress point and a cancellation check).
+        dialect: the SQL dialect of SQL output (``None``: the dialect of the source DDL,
+            else SQLite).
+        source_dialect: the SQL dialect of a DDL source (``None``: detected from its text).
+        with_ddl: SQL output starts with each table's ``CREATE TABLE``.
     """
 
     source: Path
@@ -75,6 +87,9 @@ class GenerationRequest:
     chunk_size: int = DEFAULT_CHUNK
     max_cases: int | None = None
     pairwise: bool = False
+    dialect: Dialect | None = None
+    source_dialect: Dialect | None = None
+    with_ddl: bool = False
 
     def __post_init__(self) -> None:
         if self.rows < 0 or any(n < 0 for n in self.table_rows.values()):
@@ -242,14 +257,19 @@ def run_pipeline(
             (``ExportError``) or a cancel (``CancelledError``).
     """
     from tdgen_desktop.generation.null import NullProvider  # noqa: PLC0415
+    from tdgen_desktop.generation.relations import KeyStore, plan_relations  # noqa: PLC0415
 
     cancel = cancel or CancelToken()
     started = time.perf_counter()
     early = _Progress(progress, 0)
     early.step(Step.PARSE, StepState.RUNNING)
     dataset = prepare_job(request, dataset)
-    tables = _select_tables(dataset, request.tables)
-    provider = NullProvider(request.seed, request.locale)
+    relations = plan_relations(
+        dataset, _select_tables(dataset, request.tables), request.rows, request.table_rows
+    )
+    request = dataclasses.replace(request, table_rows=relations.rows)  # parents first, counts set
+    tables = relations.tables
+    provider = NullProvider(request.seed, request.locale, keys=KeyStore(relations, request.seed))
     early.step(Step.PARSE, StepState.DONE)
     cancel.raise_if_cancelled()
 
@@ -293,16 +313,23 @@ def prepare_job(request: GenerationRequest, dataset: Dataset | None = None) -> D
     """
     from tdgen_desktop.generation.null import NullProvider  # noqa: PLC0415
     from tdgen_desktop.generation.preflight import preflight  # noqa: PLC0415
+    from tdgen_desktop.generation.relations import plan_relations  # noqa: PLC0415
     from tdgen_desktop.importers import load_schema  # noqa: PLC0415
 
     try:
         if dataset is None:
-            dataset = load_schema(request.source)
-        tables = _select_tables(dataset, request.tables)
+            dataset = load_schema(request.source, dialect=request.source_dialect)
+        relations = plan_relations(
+            dataset,
+            _select_tables(dataset, request.tables),
+            request.rows,
+            request.table_rows,
+            dataset.notices,
+        )
         _check_request(request)
         provider = NullProvider(request.seed, request.locale)
-        for table in tables:
-            preflight(table, request.rows_for(table.name), provider, dataset.notices)
+        for table in relations.tables:
+            preflight(table, relations.rows_for(table.name), provider, dataset.notices)
     except TdgenError as exc:
         raise exc.with_context(file=request.source) from None
     return dataset
@@ -353,7 +380,9 @@ def _run_table(
         ) from None
     path = request.out_dir / f"{table.name}.{extension_for(request.format)}"
     cases_path = request.out_dir / f"{table.name}.cases.jsonl"
-    options = ExportOptions(label_columns=request.label_columns)
+    options = ExportOptions(
+        label_columns=request.label_columns, dialect=request.dialect, with_ddl=request.with_ddl
+    )
     writer = writer_for(request.format)(path, table, plan.columns, options)
     writers.append(writer)
     cases = CasesWriter(cases_path)
@@ -381,6 +410,7 @@ def _run_table(
             keep.note(batch)
         writer.write(batch)
         cases.write(batch)
+        provider.record(batch)  # children draw their foreign keys from these rows
         counts.update(label.case.value for label in batch.labels)
         result.rows += len(batch)
         tracker.rows(Step.FOUNDATION, len(batch), table.name)

@@ -16,9 +16,9 @@ from typing import Any
 
 __all__ = ["COUNTRY_LOCALES", "AddressRecord", "Pools", "ascii_slug", "derive_seed"]
 
-POOL_SIZE = 512
-NAME_POOL_SIZE = 1024
-RECORD_POOL_SIZE = 256
+POOL_SIZE = 256
+NAME_POOL_SIZE = 512
+RECORD_POOL_SIZE = 160
 
 COUNTRY_LOCALES: dict[str, str] = {
     "US": "en_US",

@@ -634,6 +634,15 @@ class _UniqueText(Source):
 # ==================================================================== derived sources
 
 
+def _fill_misses(values: list[Any], fallback: Source, ctx: GenContext) -> list[Any]:
+    """Replace ``MISSING`` entries with values of ``fallback``, made only for those rows."""
+    misses = [i for i, v in enumerate(values) if v is MISSING]
+    if misses:
+        for i, value in zip(misses, fallback.column(ctx, len(misses)), strict=True):
+            values[i] = value
+    return values
+
+
 class _EmailFromName(Source):
     """``first.last@domain`` from the row's name columns; falls back to a pooled address."""
 
@@ -653,7 +662,6 @@ class _EmailFromName(Source):
         firsts = ctx.siblings.get(self.first or "", [None] * n)
         lasts = ctx.siblings.get(self.last or "", [None] * n)
         fulls = ctx.siblings.get(self.full or "", [None] * n)
-        fallback = self.fallback.column(ctx, n)
         rng, domains = ctx.rng, self.domains
         out = []
         for i in range(n):
@@ -662,8 +670,8 @@ class _EmailFromName(Source):
                 parts = [fulls[i]]
             local = ascii_slug(".".join(parts))
             candidate = f"{local}@{rng.choice(domains)}" if local else ""
-            out.append(candidate if candidate and self.fits(candidate) else fallback[i])
-        return out
+            out.append(candidate if candidate and self.fits(candidate) else MISSING)
+        return _fill_misses(out, self.fallback, ctx)
 
 
 class _AfterSibling(Source):
@@ -718,7 +726,6 @@ class _LocaleColumn(Source):
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
         countries = ctx.siblings.get(self.country or "", [None] * n)
-        fallback = self.fallback.column(ctx, n)
         rng = ctx.rng
         out = []
         for i in range(n):
@@ -727,8 +734,8 @@ class _LocaleColumn(Source):
             records = self.pools.records(locale)
             record: AddressRecord = records[rng.randrange(len(records))]
             value = getattr(record, self.part)
-            out.append(value if self.accept(value) else fallback[i])
-        return out
+            out.append(value if self.accept(value) else MISSING)
+        return _fill_misses(out, self.fallback, ctx)
 
 
 class _LocalePooled(Source):
@@ -742,7 +749,6 @@ class _LocalePooled(Source):
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
         countries = ctx.siblings.get(self.country, [None] * n)
-        fallback = self.fallback.column(ctx, n)
         rng = ctx.rng
         out = []
         for i in range(n):
@@ -750,8 +756,8 @@ class _LocalePooled(Source):
             locale = COUNTRY_LOCALES.get(code.upper()) if isinstance(code, str) else None
             pool = self.pools.pool(self.kind, locale)
             value = pool[rng.randrange(len(pool))]
-            out.append(value if self.accept(value) else fallback[i])
-        return out
+            out.append(value if self.accept(value) else MISSING)
+        return _fill_misses(out, self.fallback, ctx)
 
 
 # ==================================================================== compilation

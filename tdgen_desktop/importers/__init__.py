@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tdgen_desktop.core.enums import SourceFormat
+from tdgen_desktop.core.enums import Dialect, SourceFormat
 from tdgen_desktop.core.errors import SchemaError, UnsupportedFeatureError
 from tdgen_desktop.core.model import Dataset
 
@@ -19,7 +19,8 @@ __all__ = ["MAX_FILE_BYTES", "detect_format", "load_schema", "read_text"]
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Schema files larger than this are refused with a message instead of being read."""
 
-_Importer = Callable[[Path, str], Dataset]
+_Importer = Callable[[Path, str, Dialect | None], Dataset]
+"""An importer: (file, its text, the SQL dialect if the user named one) → dataset."""
 
 
 def read_text(path: Path) -> str:
@@ -69,16 +70,26 @@ def detect_format(path: Path, document: Any = None) -> SourceFormat:
     return SourceFormat.JSONSCHEMA
 
 
-def _import_jsonschema(path: Path, text: str) -> Dataset:
+def _import_jsonschema(path: Path, text: str, _dialect: Dialect | None = None) -> Dataset:
     from tdgen_desktop.importers.jsonschema import import_jsonschema, parse_jsonschema  # noqa: PLC0415
 
     document = parse_jsonschema(path, text)
     fmt = detect_format(path, document)
+    if fmt is SourceFormat.OPENAPI:
+        return _import_openapi(path, text, document=document)
     if fmt is not SourceFormat.JSONSCHEMA:
         raise UnsupportedFeatureError(
             f"{_FORMAT_NAMES[fmt]} import is not supported yet", file=path
         )
     return import_jsonschema(path, document)
+
+
+def _import_openapi(
+    path: Path, text: str, _dialect: Dialect | None = None, *, document: Any = None
+) -> Dataset:
+    from tdgen_desktop.importers.openapi import import_openapi  # noqa: PLC0415
+
+    return import_openapi(path, text, document)
 
 
 _FORMAT_NAMES = {
@@ -89,17 +100,29 @@ _FORMAT_NAMES = {
     SourceFormat.PROJECT: "Project file",
 }
 
+
+def _import_sql(path: Path, text: str, dialect: Dialect | None = None) -> Dataset:
+    from tdgen_desktop.importers.sql import import_sql  # noqa: PLC0415 — sqlglot loads on demand
+
+    return import_sql(path, text, dialect)
+
+
 _IMPORTERS: dict[SourceFormat, _Importer] = {
     SourceFormat.JSONSCHEMA: _import_jsonschema,
+    SourceFormat.SQL: _import_sql,
+    SourceFormat.OPENAPI: _import_openapi,
 }
 
 
-def load_schema(path: str | Path, fmt: SourceFormat | None = None) -> Dataset:
+def load_schema(
+    path: str | Path, fmt: SourceFormat | None = None, *, dialect: Dialect | None = None
+) -> Dataset:
     """Import a schema file into a dataset with semantic kinds inferred.
 
     Args:
         path: the file.
         fmt: the kind of file; detected from name and content when omitted.
+        dialect: the SQL dialect of a DDL file; detected from its text when omitted.
 
     Raises:
         SchemaError: unreadable or invalid input (the message names file, field and problem).
@@ -116,7 +139,7 @@ def load_schema(path: str | Path, fmt: SourceFormat | None = None) -> Dataset:
         raise UnsupportedFeatureError(
             f"{_FORMAT_NAMES[kind]} import is not supported yet", file=source
         )
-    dataset = importer(source, text)
+    dataset = importer(source, text, dialect)
     if not dataset.tables:
         raise SchemaError("defines no table", file=source)
     annotate(dataset)

@@ -18,6 +18,7 @@ def test_available_formats() -> None:
         ExportFormat.TSV,
         ExportFormat.JSON,
         ExportFormat.JSONL,
+        ExportFormat.SQL,
     )
 
 
@@ -31,14 +32,14 @@ def test_writer_for_matches_the_format(fmt: ExportFormat) -> None:
 
 
 @pytest.mark.parametrize(
-    "fmt", [ExportFormat.SQL, ExportFormat.XLSX, ExportFormat.PARQUET], ids=lambda f: f.value
+    "fmt", [ExportFormat.XLSX, ExportFormat.PARQUET], ids=lambda f: f.value
 )
 def test_writer_for_a_format_not_available_yet(fmt: ExportFormat) -> None:
     with pytest.raises(UsageError) as caught:
         writer_for(fmt)
 
     assert f"'{fmt.value}'" in caught.value.message
-    assert caught.value.message.endswith("available: csv, tsv, json, jsonl")
+    assert caught.value.message.endswith("available: csv, tsv, json, jsonl, sql")
 
 
 def test_extensions() -> None:

@@ -1,0 +1,218 @@
+"""Related tables end to end: DDL in, JSON Lines out, keys and references checked in the files.
+
+Each test imports a small DDL, runs the whole pipeline (import, relation plan, generation in
+chunks, validation, export) and reads the output back: every foreign-key value must be a key a
+parent row really got, composite keys must match a parent row as a whole, and primary keys and
+unique sets must never repeat — also across chunks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tdgen_desktop.core import ExportFormat, UnsatisfiableError
+from tdgen_desktop.generation.pipeline import GenerationRequest, JobResult, run_pipeline
+from tdgen_desktop.generation.relations import CHILD_FACTOR, plan_relations
+from tdgen_desktop.importers import load_schema
+
+SHOP = """
+CREATE TABLE customer (id INTEGER PRIMARY KEY, email VARCHAR(60) NOT NULL UNIQUE);
+CREATE TABLE product (sku CHAR(8) PRIMARY KEY, title TEXT NOT NULL);
+CREATE TABLE orders (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customer (id),
+    referrer_id INTEGER REFERENCES customer (id)
+);
+CREATE TABLE order_line (
+    order_id INTEGER NOT NULL REFERENCES orders (id),
+    line_no SMALLINT NOT NULL CHECK (line_no BETWEEN 1 AND 50),
+    sku CHAR(8) NOT NULL REFERENCES product (sku),
+    PRIMARY KEY (order_id, line_no)
+);
+CREATE TABLE favourite (
+    customer_id INTEGER NOT NULL REFERENCES customer (id),
+    sku CHAR(8) NOT NULL REFERENCES product (sku),
+    PRIMARY KEY (customer_id, sku)
+);
+CREATE TABLE employee (
+    id INTEGER PRIMARY KEY,
+    manager_id INTEGER REFERENCES employee (id)
+);
+CREATE TABLE shipment (
+    order_id INTEGER NOT NULL,
+    customer_id INTEGER NOT NULL,
+    FOREIGN KEY (order_id) REFERENCES orders (id)
+);
+"""
+
+
+def _write(tmp_path: Path, ddl: str) -> Path:
+    path = tmp_path / "schema.sql"
+    path.write_text(ddl, encoding="utf-8")
+    return path
+
+
+def _run(
+    tmp_path: Path, ddl: str, **options: Any
+) -> tuple[JobResult, dict[str, list[dict[str, Any]]]]:
+    source = _write(tmp_path, ddl)
+    request = GenerationRequest(
+        source=source, out_dir=tmp_path / "out", format=ExportFormat.JSONL, **options
+    )
+    result = run_pipeline(request)
+    assert result.validation_failures == 0
+    rows = {
+        t.table: [json.loads(line) for line in t.path.read_text(encoding="utf-8").splitlines()]
+        for t in result.tables
+    }
+    return result, rows
+
+
+def _keys(rows: list[dict[str, Any]], *columns: str) -> set[tuple[Any, ...]]:
+    return {tuple(r[c] for c in columns) for r in rows}
+
+
+def test_children_use_parent_keys_and_keys_never_repeat(tmp_path: Path) -> None:
+    result, rows = _run(tmp_path, SHOP, rows=30, chunk_size=7, table_rows={"order_line": 200})
+
+    order = [t.table for t in result.tables]
+    assert order.index("customer") < order.index("orders") < order.index("order_line")
+    assert order.index("product") < order.index("order_line")
+    customers = _keys(rows["customer"], "id")
+    assert [r["id"] for r in rows["customer"]] == list(range(1, 31))  # numbered keys
+    assert {r["customer_id"] for r in rows["orders"]} <= {k[0] for k in customers}
+    assert {r["referrer_id"] for r in rows["orders"]} - {None} <= {k[0] for k in customers}
+    lines = rows["order_line"]
+    assert len(lines) == 200
+    assert len(_keys(lines, "order_id", "line_no")) == 200  # composite key, across chunks
+    assert {r["sku"] for r in lines} <= {r["sku"] for r in rows["product"]}
+    favourites = rows["favourite"]
+    assert len(_keys(favourites, "customer_id", "sku")) == len(favourites)
+    assert len({r["email"] for r in rows["customer"]}) == 30
+
+
+def test_child_counts_are_derived_from_parents(tmp_path: Path) -> None:
+    result, _ = _run(tmp_path, SHOP, rows=10, table_rows={"customer": 4})
+
+    counts = {t.table: t.rows for t in result.tables}
+    assert counts["customer"] == 4
+    assert counts["product"] == 10
+    assert counts["orders"] == CHILD_FACTOR * 4
+    assert counts["order_line"] == CHILD_FACTOR * counts["orders"]
+    assert counts["favourite"] == min(CHILD_FACTOR * 10, 4 * 10)
+    assert counts["employee"] == 10
+
+
+def test_self_references_point_to_earlier_rows(tmp_path: Path) -> None:
+    _, rows = _run(tmp_path, SHOP, rows=40, chunk_size=9, tables=("employee",))
+
+    employees = rows["employee"]
+    assert employees[0]["manager_id"] is None
+    seen: set[int] = set()
+    for row in employees:
+        assert row["manager_id"] is None or row["manager_id"] in seen
+        seen.add(row["id"])
+    assert sum(r["manager_id"] is not None for r in employees) > 20
+
+
+def test_composite_foreign_keys_match_a_parent_row_as_a_whole(tmp_path: Path) -> None:
+    ddl = """
+        CREATE TABLE city (country CHAR(2) NOT NULL, name VARCHAR(30) NOT NULL,
+                           PRIMARY KEY (country, name));
+        CREATE TABLE person (id INTEGER PRIMARY KEY, country CHAR(2) NOT NULL,
+                             city VARCHAR(30) NOT NULL,
+                             FOREIGN KEY (country, city) REFERENCES city (country, name));
+    """
+    _, rows = _run(tmp_path, ddl, rows=25)
+
+    assert _keys(rows["person"], "country", "city") <= _keys(rows["city"], "country", "name")
+
+
+def test_a_one_to_one_key_uses_each_parent_once(tmp_path: Path) -> None:
+    ddl = """
+        CREATE TABLE account (id INTEGER PRIMARY KEY);
+        CREATE TABLE profile (account_id INTEGER PRIMARY KEY REFERENCES account (id), bio TEXT);
+    """
+    result, rows = _run(tmp_path, ddl, rows=12, chunk_size=5)
+
+    assert {t.table: t.rows for t in result.tables} == {"account": 12, "profile": 12}
+    assert sorted(r["account_id"] for r in rows["profile"]) == list(range(1, 13))
+
+
+def test_too_many_rows_for_a_unique_pair_of_parents_is_unsatisfiable(tmp_path: Path) -> None:
+    with pytest.raises(UnsatisfiableError) as caught:
+        _run(tmp_path, SHOP, rows=3, table_rows={"favourite": 10})
+
+    assert "favourite" in caught.value.message
+    assert "9 distinct combinations" in caught.value.message
+
+
+def test_a_nullable_cycle_is_broken_through_the_nullable_key(tmp_path: Path) -> None:
+    ddl = """
+        CREATE TABLE team (id INTEGER PRIMARY KEY, captain_id INTEGER REFERENCES player (id));
+        CREATE TABLE player (id INTEGER PRIMARY KEY, team_id INTEGER NOT NULL REFERENCES team (id));
+    """
+    result, rows = _run(tmp_path, ddl, rows=8)
+
+    assert [t.table for t in result.tables] == ["team", "player"]
+    assert {r["captain_id"] for r in rows["team"]} == {None}
+    assert {r["team_id"] for r in rows["player"]} <= {r["id"] for r in rows["team"]}
+    assert any("left null to break a cycle" in n for n in result.notices)
+
+
+def test_a_cycle_of_not_null_keys_names_the_cycle(tmp_path: Path) -> None:
+    ddl = """
+        CREATE TABLE store (id INTEGER PRIMARY KEY,
+                            manager_id INTEGER NOT NULL REFERENCES staff (id));
+        CREATE TABLE staff (id INTEGER PRIMARY KEY,
+                            store_id INTEGER NOT NULL REFERENCES store (id));
+        CREATE TABLE other (id INTEGER PRIMARY KEY);
+    """
+    with pytest.raises(UnsatisfiableError) as caught:
+        _run(tmp_path, ddl)
+
+    message = caught.value.message
+    assert "schema.sql" in message
+    assert "cycle of NOT NULL foreign keys" in message
+    assert "store.manager_id → staff" in message
+    assert "staff.store_id → store" in message
+    assert not (tmp_path / "out").exists()
+
+
+def test_choosing_a_table_brings_the_parents_it_needs(tmp_path: Path) -> None:
+    result, rows = _run(tmp_path, SHOP, rows=6, tables=("order_line",))
+
+    assert [t.table for t in result.tables] == ["customer", "product", "orders", "order_line"]
+    assert any("'orders' is generated too" in n for n in result.notices)
+    assert any("referrer" not in n for n in result.notices)
+    assert Counter(r["order_id"] for r in rows["order_line"]).keys() <= {
+        r["id"] for r in rows["orders"]
+    }
+
+
+def test_a_nullable_key_to_a_table_not_generated_is_left_null(tmp_path: Path) -> None:
+    ddl = """
+        CREATE TABLE tag (id INTEGER PRIMARY KEY);
+        CREATE TABLE note (id INTEGER PRIMARY KEY, tag_id INTEGER REFERENCES tag (id));
+    """
+    result, rows = _run(tmp_path, ddl, rows=5, tables=("note",))
+
+    assert [t.table for t in result.tables] == ["note"]
+    assert {r["tag_id"] for r in rows["note"]} == {None}
+    assert any("left null because table 'tag' is not generated" in n for n in result.notices)
+
+
+def test_the_plan_orders_corpus_tables_parents_first(corpus: Path) -> None:
+    dataset = load_schema(corpus / "sql" / "chinook-sqlite.sql")
+    plan = plan_relations(dataset, dataset.tables, 10, {})
+
+    placed: set[str] = set()
+    for table in plan.tables:
+        for fk in table.foreign_keys:
+            assert fk.ref_table in placed or fk.ref_table == table.name
+        placed.add(table.name)
