@@ -156,7 +156,7 @@ class Pools:
         if fake is None:
             from faker import Faker  # noqa: PLC0415 — Faker costs ~0.4 s to import
 
-            fake = Faker(loc)
+            fake = Faker(loc, use_weighting=False)
             _fix_set_ordered_lists(fake, loc)
             self._fakers[loc] = fake
         return fake
