@@ -244,6 +244,16 @@ def _field_cases(
     for make in makers:
         for spec in make(f, name):
             yield CaseSpec(path, spec.label, spec.value, spec.extra, f.unique)
+    if (
+        f.type is FieldType.ARRAY
+        and f.items is not None
+        and (f.items.constraints.describe() or f.items.properties)
+    ):
+        coverage.uncoverable.append(
+            Uncoverable(
+                f"{name}[]", "items", "rules of array elements are exercised by valid rows only"
+            )
+        )
     if f.type is FieldType.OBJECT:
         for child in f.properties:
             if not child.omit:
