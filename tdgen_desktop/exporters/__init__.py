@@ -18,7 +18,9 @@ from tdgen_desktop.exporters.atomic import AtomicFile, remove_stale_parts
 from tdgen_desktop.exporters.base import CasesWriter, ExportOptions, TableWriter
 from tdgen_desktop.exporters.delimited import CsvWriter, TsvWriter
 from tdgen_desktop.exporters.jsonfmt import JsonlWriter, JsonWriter
+from tdgen_desktop.exporters.parquet import ParquetWriter, require_pyarrow
 from tdgen_desktop.exporters.sql import SqlWriter
+from tdgen_desktop.exporters.xlsx import XlsxWriter
 
 __all__ = [
     "AtomicFile",
@@ -37,6 +39,8 @@ _WRITERS: dict[ExportFormat, type[TableWriter]] = {
     ExportFormat.JSON: JsonWriter,
     ExportFormat.JSONL: JsonlWriter,
     ExportFormat.SQL: SqlWriter,
+    ExportFormat.XLSX: XlsxWriter,
+    ExportFormat.PARQUET: ParquetWriter,
 }
 
 _EXTENSIONS: dict[ExportFormat, str] = {
@@ -59,15 +63,19 @@ def writer_for(fmt: ExportFormat) -> type[TableWriter]:
     """The writer class for ``fmt``.
 
     Raises:
-        UsageError: no writer for that format yet; the message names the available ones.
+        UsageError: no writer for that format yet (the message names the available ones), or
+            the format needs a package that is not installed (Parquet: pyarrow).
     """
     try:
-        return _WRITERS[fmt]
+        writer = _WRITERS[fmt]
     except KeyError:
         names = ", ".join(f.value for f in available_formats())
         raise UsageError(
             f"export format '{fmt}' is not available yet; available: {names}"
         ) from None
+    if fmt is ExportFormat.PARQUET:
+        require_pyarrow()
+    return writer
 
 
 def extension_for(fmt: ExportFormat) -> str:

@@ -6,6 +6,7 @@ typed errors whose message names the file, the field and the problem.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -53,8 +54,13 @@ def read_text(path: Path) -> str:
         ) from None
 
 
-def detect_format(path: Path, document: Any = None) -> SourceFormat:
-    """Guess the kind of schema file from its name and, for JSON/YAML, its content."""
+def detect_format(path: Path, document: Any = None, text: str | None = None) -> SourceFormat:
+    """Guess the kind of schema file from its name and its content.
+
+    The extension decides first (``.tdgen.json``, ``.sql``, ``.csv``/``.tsv``/``.jsonl``); a
+    parsed JSON/YAML ``document`` is OpenAPI when it has an ``openapi`` field and a sample when
+    it is an array; for another extension the ``text`` is looked at: SQL statements, JSON Lines.
+    """
     name = path.name.lower()
     if name.endswith(".tdgen.json"):
         return SourceFormat.PROJECT
@@ -63,11 +69,24 @@ def detect_format(path: Path, document: Any = None) -> SourceFormat:
         return SourceFormat.SQL
     if suffix in {".csv", ".tsv", ".jsonl", ".ndjson"}:
         return SourceFormat.SAMPLE
+    if document is None and text is not None and suffix not in _JSON_SUFFIXES:
+        if _SQL_START.match(text):
+            return SourceFormat.SQL
+        lines = [line for line in text.splitlines()[:3] if line.strip()]
+        if len(lines) > 1 and all(line.lstrip().startswith("{") for line in lines):
+            return SourceFormat.SAMPLE
     if isinstance(document, dict) and ("openapi" in document or "swagger" in document):
         return SourceFormat.OPENAPI
-    if isinstance(document, list):
+    if isinstance(document, list) and document and all(isinstance(i, dict) for i in document):
         return SourceFormat.SAMPLE
     return SourceFormat.JSONSCHEMA
+
+
+_JSON_SUFFIXES = frozenset({".json", ".yaml", ".yml"})
+_SQL_START = re.compile(
+    r"\A(\s|--[^\n]*\n|/\*.*?\*/)*(CREATE|ALTER|DROP|SET|BEGIN|PRAGMA)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def _import_jsonschema(path: Path, text: str, _dialect: Dialect | None = None) -> Dataset:
@@ -77,6 +96,8 @@ def _import_jsonschema(path: Path, text: str, _dialect: Dialect | None = None) -
     fmt = detect_format(path, document)
     if fmt is SourceFormat.OPENAPI:
         return _import_openapi(path, text, document=document)
+    if fmt is SourceFormat.SAMPLE:
+        return _import_sample(path, text)
     if fmt is not SourceFormat.JSONSCHEMA:
         raise UnsupportedFeatureError(
             f"{_FORMAT_NAMES[fmt]} import is not supported yet", file=path
@@ -90,6 +111,12 @@ def _import_openapi(
     from tdgen_desktop.importers.openapi import import_openapi  # noqa: PLC0415
 
     return import_openapi(path, text, document)
+
+
+def _import_sample(path: Path, text: str, _dialect: Dialect | None = None) -> Dataset:
+    from tdgen_desktop.importers.sample import import_sample  # noqa: PLC0415
+
+    return import_sample(path, text)
 
 
 _FORMAT_NAMES = {
@@ -111,6 +138,7 @@ _IMPORTERS: dict[SourceFormat, _Importer] = {
     SourceFormat.JSONSCHEMA: _import_jsonschema,
     SourceFormat.SQL: _import_sql,
     SourceFormat.OPENAPI: _import_openapi,
+    SourceFormat.SAMPLE: _import_sample,
 }
 
 
@@ -133,7 +161,7 @@ def load_schema(
 
     source = Path(path)
     text = read_text(source)
-    kind = fmt or detect_format(source)
+    kind = fmt or detect_format(source, text=text)
     importer = _IMPORTERS.get(kind)
     if importer is None:
         raise UnsupportedFeatureError(

@@ -35,12 +35,12 @@ from sqlglot.tokenizer_core import Token, TokenType
 
 from tdgen_desktop.core.enums import Dialect, FieldType, SourceFormat
 from tdgen_desktop.core.errors import SchemaError, UnsatisfiableError
-from tdgen_desktop.core.model import MISSING, Constraints, Dataset, Field, ForeignKey, Table
+from tdgen_desktop.core.model import Constraints, Dataset, Field, ForeignKey, Table
+from tdgen_desktop.importers._row_schema import JSON_SCHEMA_DIALECT, row_schema
 
 __all__ = ["SqlStatement", "detect_dialect", "import_sql", "split_statements"]
 
 _DT = exp.DataType.Type
-_JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # ====================================================================== dialect detection
 
@@ -861,8 +861,8 @@ class _DatasetBuilder:
         for check in definition.checks:
             self._apply_check(definition, table, check, None)
         self._mark_keys(table)
-        table.schema = _row_schema(table)
-        table.schema_dialect = _JSON_SCHEMA_DIALECT
+        table.schema = row_schema(table)
+        table.schema_dialect = JSON_SCHEMA_DIALECT
         return table
 
     def _known(self, definition: _TableDef, names: tuple[str, ...], what: str) -> tuple[str, ...]:
@@ -1561,72 +1561,3 @@ def _special_field(dtype: exp.DataType, name: str, params: list[int]) -> Field |
             constraints=Constraints(pattern=rf"^\[{element}(,{element}){{{size - 1}}}\]$"),
         )
     return None
-
-
-# ====================================================================== JSON Schema of a row
-
-
-def _row_schema(table: Table) -> dict[str, Any]:
-    """The JSON Schema every valid row of ``table`` satisfies (the validation oracle)."""
-    present = [f for f in table.fields if not f.omit]
-    return {
-        "$schema": _JSON_SCHEMA_DIALECT,
-        "title": table.name,
-        "type": "object",
-        "properties": {f.name: field_schema(f) for f in present},
-        "required": [f.name for f in present],
-        "additionalProperties": False,
-    }
-
-
-_SCHEMA_TYPES = {
-    FieldType.STRING: "string",
-    FieldType.INTEGER: "integer",
-    FieldType.NUMBER: "number",
-    FieldType.BOOLEAN: "boolean",
-    FieldType.DATE: "string",
-    FieldType.DATETIME: "string",
-    FieldType.TIME: "string",
-    FieldType.UUID: "string",
-    FieldType.BINARY: "string",
-    FieldType.ARRAY: "array",
-    FieldType.OBJECT: "object",
-}
-
-
-def field_schema(f: Field) -> dict[str, Any]:
-    """The JSON Schema of one column's values (nullable columns admit ``null``)."""
-    c = f.constraints
-    out: dict[str, Any] = {}
-    json_type = _SCHEMA_TYPES.get(f.type)
-    if json_type is not None:
-        out["type"] = [json_type, "null"] if f.nullable else json_type
-    if c.enum is not None:
-        out["enum"] = [*c.enum, None] if f.nullable else list(c.enum)
-    for key, value in (
-        ("minimum", None if c.exclusive_minimum else c.minimum),
-        ("exclusiveMinimum", c.minimum if c.exclusive_minimum else None),
-        ("maximum", None if c.exclusive_maximum else c.maximum),
-        ("exclusiveMaximum", c.maximum if c.exclusive_maximum else None),
-        ("multipleOf", c.multiple_of),
-        ("minLength", c.min_length),
-        ("maxLength", c.max_length),
-        ("pattern", c.pattern),
-        ("format", c.format),
-        ("minItems", c.min_items),
-        ("maxItems", c.max_items),
-    ):
-        if value is not None:
-            out[key] = value
-    if c.not_values:
-        out["not"] = {"enum": list(c.not_values)}
-    if f.type is FieldType.BINARY:
-        out["contentEncoding"] = "base64"
-    if f.type is FieldType.ARRAY and f.items is not None:
-        out["items"] = field_schema(f.items)
-    if f.type is FieldType.OBJECT:
-        out["properties"] = {p.name: field_schema(p) for p in f.properties}
-        out["required"] = [p.name for p in f.properties if p.required]
-    if c.default is not MISSING:
-        out["default"] = c.default
-    return out

@@ -199,7 +199,8 @@ def test_commit_replaces_an_existing_file(
 
     assert writer.commit() == target
     assert target.read_bytes() != b"earlier export"
-    assert "emoji 🎉".encode() in target.read_bytes()
+    if not writer_cls.binary:  # XLSX and Parquet compress their text
+        assert "emoji 🎉".encode() in target.read_bytes()
     assert list(tmp_path.iterdir()) == [target]
 
 

@@ -170,7 +170,8 @@ _FILE_TOO_LARGE_SCRIPT = textwrap.dedent(
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
     resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, hard))
     table = Table("t", fields=[Field("text")])
-    rows = [("x" * 100,)] * 1000
+    # Varied text: compressed formats (XLSX, Parquet) must still outgrow the limit.
+    rows = [(f"{i * 7919:0100x}",) for i in range(1000)]
     try:
         with writer_for(ExportFormat(fmt))(target, table, ["text"], ExportOptions()) as w:
             for start in range(0, 100_000, 1000):

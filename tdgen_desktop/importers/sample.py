@@ -1,0 +1,406 @@
+"""Sample import: a schema inferred from example data (CSV/TSV with a header, a JSON array of
+objects, or JSON Lines).
+
+For every column the importer infers the type (boolean, integer, number, date, date-time, time,
+UUID, text; arrays and objects in JSON), nullability and the share of nulls, numeric ranges and
+decimal places, text lengths, a list of allowed values for low-cardinality columns, one
+character-class pattern for fixed-format codes (``AB-1234``), and uniqueness. Semantic kinds
+then come from the column names as for any schema. The sample's rows are read only to infer
+these facts — generation never copies a row, and nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import re
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from tdgen_desktop.core.enums import FieldType, SourceFormat
+from tdgen_desktop.core.errors import SchemaError
+from tdgen_desktop.core.model import Constraints, Dataset, Field, Table
+from tdgen_desktop.importers._row_schema import JSON_SCHEMA_DIALECT, row_schema
+
+__all__ = ["ENUM_MAX_VALUES", "import_sample", "infer_table", "read_sample"]
+
+ENUM_MAX_VALUES = 20
+"""A text column with at most this many distinct values (each seen twice on average) becomes a
+list of allowed values."""
+
+UNIQUE_MIN_ROWS = 10
+"""A column is taken as unique only when the sample has at least this many non-null values."""
+
+NULL_TOKENS = frozenset({"", "NA", "N/A", "null", "NULL", "None"})
+"""Text cells read as null in CSV/TSV samples."""
+
+_KEY_WORDS = frozenset({"id", "code", "key", "sku", "uuid", "email", "number", "no", "ref"})
+_TRUE = {"true", "yes", "t", "y"}
+_FALSE = {"false", "no", "f", "n"}
+_INTEGER_RE = re.compile(r"^[+-]?(0|[1-9][0-9]*)$")
+_NUMBER_RE = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
+_TIME_RE = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
+
+
+# ====================================================================== reading
+
+
+def read_sample(path: Path, text: str) -> tuple[list[str], list[list[Any]]]:
+    """Read a sample into column names and rows (missing cells and null tokens are ``None``).
+
+    Raises:
+        SchemaError: no header or no rows, a row with a different number of cells (the message
+            names the line), JSON that is not an array of objects, or invalid JSON.
+    """
+    suffix = path.suffix.lower()
+    if suffix in {".jsonl", ".ndjson"}:
+        return _objects(path, _json_lines(path, text))
+    stripped = text.lstrip()
+    if suffix == ".json" or stripped.startswith(("[", "{")):
+        return _objects(path, _json_array(path, text))
+    return _delimited(path, text)
+
+
+def _json_lines(path: Path, text: str) -> list[Any]:
+    items = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            items.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise SchemaError(f"line {number}: not valid JSON: {exc.msg}", file=path) from None
+    return items
+
+
+def _json_array(path: Path, text: str) -> list[Any]:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SchemaError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", file=path
+        ) from None
+    if not isinstance(document, list):
+        raise SchemaError("a JSON sample must be an array of objects", file=path)
+    return document
+
+
+def _objects(path: Path, items: list[Any]) -> tuple[list[str], list[list[Any]]]:
+    if not items:
+        raise SchemaError("the sample has no rows", file=path)
+    columns: dict[str, None] = {}
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise SchemaError(
+                f"item {index + 1} is {type(item).__name__}, but a sample is a list of objects",
+                file=path,
+            )
+        columns.update(dict.fromkeys(item))
+    if not columns:
+        raise SchemaError("the sample's objects have no properties", file=path)
+    names = list(columns)
+    return names, [[item.get(name) for name in names] for item in items]
+
+
+def _delimited(path: Path, text: str) -> tuple[list[str], list[list[Any]]]:
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise SchemaError(f"line {reader.line_num}: not valid CSV: {exc}", file=path) from None
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise SchemaError(
+            "the sample is empty: a header row and at least one row are needed", file=path
+        )
+    header = [name.strip() for name in rows[0]]
+    if not any(header):
+        raise SchemaError("the first line must be a header of column names", file=path)
+    if len(set(header)) != len(header):
+        repeated = sorted(n for n, c in Counter(header).items() if c > 1)
+        raise SchemaError(f"the header repeats column names: {', '.join(repeated)}", file=path)
+    body = rows[1:]
+    if not body:
+        raise SchemaError("the sample has a header but no rows", file=path)
+    line = 1
+    out = []
+    for row in body:
+        line += 1
+        if len(row) != len(header):
+            raise SchemaError(
+                f"row {line} has {len(row)} cells but the header has {len(header)} columns "
+                "(a ragged CSV)",
+                file=path,
+            )
+        out.append([None if cell in NULL_TOKENS else cell for cell in row])
+    return header, out
+
+
+def _sniff(text: str) -> str:
+    head = text[:8192]
+    try:
+        return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+# ====================================================================== inference
+
+
+def import_sample(path: Path, text: str) -> Dataset:
+    """Build a one-table dataset from a sample file.
+
+    Raises:
+        SchemaError: see :func:`read_sample`.
+    """
+    names, rows = read_sample(path, text)
+    table = infer_table(_table_name(path), names, rows)
+    dataset = Dataset(source=path, format=SourceFormat.SAMPLE, tables=[table])
+    dataset.notices.append(
+        f"schema inferred from {len(rows):,} sample rows; generated rows follow its types, "
+        "ranges and value lists but never copy a sample row"
+    )
+    return dataset
+
+
+def _table_name(path: Path) -> str:
+    cleaned = re.sub(r"[^0-9A-Za-z_]+", "_", path.name.split(".")[0]).strip("_").lower()
+    return cleaned or "sample"
+
+
+def infer_table(name: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
+    """A table whose fields describe the columns of ``rows``."""
+    table = Table(name=name)
+    for index, column in enumerate(columns):
+        table.fields.append(_infer_field(column, [row[index] for row in rows]))
+    table.additional_properties = False
+    table.schema = row_schema(table)
+    table.schema_dialect = JSON_SCHEMA_DIALECT
+    return table
+
+
+@dataclass(slots=True)
+class _Kind:
+    """A candidate type: how to recognise a value and how to read it."""
+
+    type: FieldType
+    accepts: Callable[[Any], bool]
+    convert: Callable[[Any], Any]
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool) or (isinstance(value, str) and value.lower() in _TRUE | _FALSE)
+
+
+def _to_bool(value: Any) -> bool:
+    return value if isinstance(value, bool) else value.lower() in _TRUE
+
+
+def _is_int(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    if isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, str) and bool(_INTEGER_RE.match(value.strip()))
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return math.isfinite(value)
+    return isinstance(value, str) and bool(_NUMBER_RE.match(value.strip()))
+
+
+def _is_date(value: Any) -> bool:
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_datetime(value: Any) -> bool:
+    if not isinstance(value, str) or not _DATETIME_RE.match(value):
+        return False
+    try:
+        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_uuid(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) != 36:
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+_KINDS = (
+    _Kind(FieldType.BOOLEAN, _is_bool, _to_bool),
+    _Kind(FieldType.INTEGER, _is_int, lambda v: int(float(v)) if isinstance(v, float) else int(v)),
+    _Kind(FieldType.NUMBER, _is_number, lambda v: v if isinstance(v, (int, float)) else float(v)),
+    _Kind(FieldType.DATE, _is_date, str),
+    _Kind(FieldType.DATETIME, _is_datetime, str),
+    _Kind(FieldType.TIME, lambda v: isinstance(v, str) and bool(_TIME_RE.match(v)), str),
+    _Kind(FieldType.UUID, _is_uuid, str),
+    _Kind(FieldType.ARRAY, lambda v: isinstance(v, list), list),
+    _Kind(FieldType.OBJECT, lambda v: isinstance(v, dict), dict),
+)
+
+
+def _infer_field(name: str, raw: list[Any]) -> Field:
+    values = [v for v in raw if v is not None]
+    nulls = len(raw) - len(values)
+    field = Field(name=name, type=FieldType.STRING)
+    if nulls:
+        field.nullable = True
+        field.null_ratio = round(nulls / len(raw), 3)
+    if not values:
+        field.constraints = Constraints(max_length=0)
+        return field
+    kind = next((k for k in _KINDS if all(k.accepts(v) for v in values)), None)
+    if kind is None:
+        _text_field(field, [v if isinstance(v, str) else json.dumps(v) for v in values])
+        return field
+    field.type = kind.type
+    converted = [kind.convert(v) for v in values]
+    if kind.type in (FieldType.INTEGER, FieldType.NUMBER):
+        _numeric_field(field, converted, raw_values=values)
+    elif kind.type in (FieldType.DATE, FieldType.DATETIME, FieldType.TIME, FieldType.UUID):
+        formats = {
+            FieldType.DATE: "date",
+            FieldType.DATETIME: "date-time",
+            FieldType.TIME: None,
+            FieldType.UUID: "uuid",
+        }
+        field.constraints.format = formats[kind.type]
+        if kind.type is FieldType.TIME:
+            field.type = FieldType.STRING
+            field.constraints.pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+        field.unique = _looks_unique(converted)
+    elif kind.type is FieldType.ARRAY:
+        field.items = Field(name="item", type=FieldType.ANY)
+        sizes = [len(v) for v in converted]
+        field.constraints.min_items, field.constraints.max_items = min(sizes), max(sizes)
+    elif kind.type is FieldType.OBJECT:
+        field.additional_properties = True
+    return field
+
+
+def _looks_unique(values: list[Any]) -> bool:
+    return len(values) >= UNIQUE_MIN_ROWS and len(set(map(str, values))) == len(values)
+
+
+def _numeric_field(field: Field, values: list[Any], raw_values: list[Any]) -> None:
+    c = field.constraints
+    low, high = min(values), max(values)
+    c.minimum, c.maximum = low, high
+    distinct = set(values)
+    if field.type is FieldType.INTEGER:
+        field.unique = _looks_unique(values) and len(distinct) == len(values)
+        if field.unique:
+            c.maximum = None  # keys go on beyond the sample's last one
+        if _is_category(len(distinct), len(values)) and len(distinct) <= 5:
+            c.enum = tuple(sorted(distinct))
+        return
+    places = max(_decimal_places(v) for v in raw_values)
+    if 0 < places <= 6:
+        c.multiple_of = float(Decimal(1).scaleb(-places))
+
+
+def _decimal_places(value: Any) -> int:
+    text = value if isinstance(value, str) else repr(value)
+    try:
+        exponent = Decimal(text.strip()).normalize().as_tuple().exponent
+    except InvalidOperation:
+        return 0
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _is_category(distinct: int, count: int) -> bool:
+    return distinct <= ENUM_MAX_VALUES and distinct * 2 <= count
+
+
+def _text_field(field: Field, values: list[str]) -> None:
+    c = field.constraints
+    lengths = [len(v) for v in values]
+    c.min_length, c.max_length = min(lengths), max(lengths)
+    counts = Counter(values)
+    if _is_category(len(counts), len(values)):
+        c.enum = tuple(value for value, _ in counts.most_common())
+        return
+    pattern = _shared_shape(values)
+    if pattern is not None:
+        c.pattern = pattern
+    # Distinct free text (names, sentences) is usually distinct by chance; codes and keys are
+    # distinct by rule.
+    keyish = bool(_KEY_WORDS & set(re.findall(r"[a-z]+", field.name.lower())))
+    field.unique = _looks_unique(values) and (
+        pattern is not None or (keyish and c.max_length is not None and c.max_length <= 12)
+    )
+
+
+def _shape(value: str) -> list[tuple[str, int]]:
+    """Runs of character classes: ``AB-12`` → [(A-Z, 2), (-, 1), (0-9, 2)]."""
+    runs: list[tuple[str, int]] = []
+    for ch in value:
+        if ch.isascii() and ch.isupper():
+            cls = "A-Z"
+        elif ch.isascii() and ch.islower():
+            cls = "a-z"
+        elif ch.isascii() and ch.isdigit():
+            cls = "0-9"
+        else:
+            cls = ch
+        if runs and runs[-1][0] == cls:
+            runs[-1] = (cls, runs[-1][1] + 1)
+        else:
+            runs.append((cls, 1))
+    return runs
+
+
+def _shared_shape(values: list[str]) -> str | None:
+    """A pattern when every value has the same fixed-format shape (codes, not free text)."""
+    first = _shape(values[0])
+    if len(values) < UNIQUE_MIN_ROWS or not 1 < len(values[0]) <= 40:
+        return None
+    if not any(cls in {"A-Z", "0-9"} for cls, _ in first):
+        return None  # words (lower-case letters and spaces) are text, not codes
+    if any(cls not in {"A-Z", "a-z", "0-9"} and not re.match(r"[-_./:#]", cls) for cls, _ in first):
+        return None
+    for value in values[1:]:
+        if _shape(value) != first:
+            return None
+    parts = []
+    for cls, count in first:
+        atom = f"[{cls}]" if cls in {"A-Z", "a-z", "0-9"} else _literal(cls)
+        parts.append(atom if count == 1 else f"{atom}{{{count}}}")
+    return "^" + "".join(parts) + "$"
+
+
+def _literal(ch: str) -> str:
+    """A separator as a regular expression (``-``, ``_``, ``:``, ``/`` need no escape)."""
+    return ch if ch in "-_:/" else re.escape(ch)

@@ -1,0 +1,168 @@
+"""Sample import: a schema inferred from CSV / JSON / JSON Lines data, and generated data that
+resembles the sample without copying it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import statistics
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tdgen_desktop.core import ExportFormat, FieldType, SchemaError, SourceFormat
+from tdgen_desktop.core.validation import Oracle
+from tdgen_desktop.generation.pipeline import GenerationRequest, run_pipeline
+from tdgen_desktop.importers import detect_format, load_schema
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _generate(path: Path, out: Path, rows: int) -> list[dict[str, Any]]:
+    result = run_pipeline(
+        GenerationRequest(source=path, out_dir=out, rows=rows, format=ExportFormat.JSONL, seed=5)
+    )
+    assert result.validation_failures == 0
+    made = result.tables[0].path
+    return [json.loads(line) for line in made.read_text(encoding="utf-8").splitlines()]
+
+
+ORDERS_CSV = "order_id,code,placed,status,amount,paid,note\n" + "".join(
+    f"{1000 + i},AB-{1000 + i * 7},2024-01-{1 + i % 28:02d},{['new', 'paid', 'sent'][i % 3]},"
+    f"{10 + i * 1.25:.2f},{'true' if i % 2 else 'false'},{'' if i % 4 else 'call first'}\n"
+    for i in range(40)
+)
+
+
+def test_csv_columns_are_inferred(tmp_path: Path) -> None:
+    dataset = load_schema(_write(tmp_path, "orders.csv", ORDERS_CSV))
+
+    assert dataset.format is SourceFormat.SAMPLE
+    table = dataset.tables[0]
+    assert table.name == "orders"
+    order_id = table.field("order_id")
+    assert (order_id.type, order_id.unique) == (FieldType.INTEGER, True)
+    assert (order_id.constraints.minimum, order_id.constraints.maximum) == (1000, None)
+    code = table.field("code")
+    assert (code.constraints.pattern, code.unique) == ("^[A-Z]{2}-[0-9]{4}$", True)
+    assert table.field("placed").type is FieldType.DATE
+    assert table.field("status").constraints.enum == ("new", "paid", "sent")
+    amount = table.field("amount").constraints
+    assert (amount.minimum, amount.maximum, amount.multiple_of) == (10.0, 58.75, 0.01)
+    assert table.field("paid").type is FieldType.BOOLEAN
+    note = table.field("note")
+    assert note.nullable
+    assert note.null_ratio == 0.75
+
+
+def test_generated_rows_resemble_the_sample_and_never_copy_it(tmp_path: Path) -> None:
+    path = _write(tmp_path, "orders.csv", ORDERS_CSV)
+    sample = list(csv.DictReader(ORDERS_CSV.splitlines()))
+    rows = _generate(path, tmp_path / "out", 400)
+
+    assert {r["status"] for r in rows} == {"new", "paid", "sent"}
+    assert all(10 <= r["amount"] <= 58.75 for r in rows)
+    assert 0.6 < sum(r["note"] is None for r in rows) / len(rows) < 0.9
+    assert len({r["code"] for r in rows}) == len(rows)
+    as_text = {tuple(str(v) for v in r.values()) for r in rows}
+    assert not as_text & {tuple(r.values()) for r in sample}
+
+
+def test_json_and_json_lines_samples(tmp_path: Path) -> None:
+    items = [
+        {
+            "id": i,
+            "tags": ["a", "b"][: i % 3],
+            "meta": {"k": i},
+            "at": f"2024-05-0{1 + i % 9}T10:00:00Z",
+        }
+        for i in range(12)
+    ]
+    array = load_schema(_write(tmp_path, "items.json", json.dumps(items))).tables[0]
+    lines = load_schema(_write(tmp_path, "items.jsonl", "\n".join(map(json.dumps, items)))).tables[
+        0
+    ]
+
+    for table in (array, lines):
+        assert table.field("tags").type is FieldType.ARRAY
+        assert table.field("meta").type is FieldType.OBJECT
+        assert table.field("at").type is FieldType.DATETIME
+        assert table.field("id").unique
+
+
+def test_format_detection_by_content(tmp_path: Path) -> None:
+    assert detect_format(tmp_path / "x.json", [{"a": 1}]) is SourceFormat.SAMPLE
+    assert detect_format(tmp_path / "x.txt", text='{"a": 1}\n{"a": 2}\n') is SourceFormat.SAMPLE
+    assert (
+        detect_format(tmp_path / "x.txt", text="-- ddl\nCREATE TABLE t (a INT);")
+        is SourceFormat.SQL
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "problem"),
+    [
+        ("empty.csv", "", "the sample is empty"),
+        ("header.csv", "a,b\n", "has a header but no rows"),
+        ("ragged.csv", "a,b\n1,2\n3\n", "row 3 has 1 cells but the header has 2 columns"),
+        ("twice.csv", "a,a\n1,2\n", "repeats column names: a"),
+        ("scalars.jsonl", "1\n2\n", "item 1 is int"),
+        ("broken.jsonl", '{"a": 1}\n{"a": \n', "line 2: not valid JSON"),
+    ],
+)
+def test_bad_samples_are_refused_with_a_reason(
+    tmp_path: Path, name: str, text: str, problem: str
+) -> None:
+    with pytest.raises(SchemaError) as caught:
+        load_schema(_write(tmp_path, name, text))
+
+    assert name in caught.value.message
+    assert problem in caught.value.message
+
+
+def test_a_binary_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "photo.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(SchemaError, match="binary file"):
+        load_schema(path)
+
+
+# ====================================================================== the corpus
+
+
+@pytest.mark.parametrize("name", ["penguins.csv", "penguins_raw.csv", "country-codes.csv"])
+def test_corpus_samples_import_and_generate(corpus: Path, tmp_path: Path, name: str) -> None:
+    path = corpus / "csv" / name
+    table = load_schema(path).tables[0]
+    rows = _generate(path, tmp_path / "out", 150)
+
+    oracle = Oracle(table.schema)
+    assert all(oracle.is_valid(r) for r in rows)
+    with path.open(encoding="utf-8", newline="") as handle:
+        sample = {tuple(r.values()) for r in csv.DictReader(handle)}
+    assert not {tuple("" if v is None else str(v) for v in r.values()) for r in rows} & sample
+
+
+def test_penguins_resemble_the_sample(corpus: Path, tmp_path: Path) -> None:
+    path = corpus / "csv" / "penguins.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        sample = list(csv.DictReader(handle))
+    rows = _generate(path, tmp_path / "out", 300)
+
+    species = {r["species"] for r in sample}
+    assert {r["species"] for r in rows} == species
+    masses = [r["body_mass_g"] for r in rows if r["body_mass_g"] is not None]
+    known = [int(r["body_mass_g"]) for r in sample if r["body_mass_g"] != "NA"]
+    assert min(known) <= min(masses)
+    assert max(masses) <= max(known)
+    assert abs(statistics.mean(masses) - statistics.mean(known)) < 600
+    assert {r["year"] for r in rows} == {2007, 2008, 2009}
+    assert all(
+        r["bill_length_mm"] is None or round(r["bill_length_mm"], 1) == r["bill_length_mm"]
+        for r in rows
+    )
