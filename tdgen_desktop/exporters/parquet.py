@@ -160,7 +160,7 @@ def _converter(f: Field | None) -> Callable[[Any], Any]:
     target = _arrow_type(pa, f)
     kind = f.type if f is not None and not f.variants else FieldType.ANY
     if pa.types.is_string(target):
-        return lambda value: _as_text(value)
+        return _as_text
     if pa.types.is_list(target) and f is not None and f.items is not None:
         inner = _converter(f.items)
         return lambda value: (
