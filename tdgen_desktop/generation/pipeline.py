@@ -265,7 +265,11 @@ def run_pipeline(
     early.step(Step.PARSE, StepState.RUNNING)
     dataset = prepare_job(request, dataset)
     relations = plan_relations(
-        dataset, _select_tables(dataset, request.tables), request.rows, request.table_rows
+        dataset,
+        _select_tables(dataset, request.tables),
+        request.rows,
+        request.table_rows,
+        case_rows=bool(request.cases - {CaseKind.VALID}),
     )
     request = dataclasses.replace(request, table_rows=relations.rows)  # parents first, counts set
     tables = relations.tables
@@ -325,6 +329,7 @@ def prepare_job(request: GenerationRequest, dataset: Dataset | None = None) -> D
             request.rows,
             request.table_rows,
             dataset.notices,
+            case_rows=bool(request.cases - {CaseKind.VALID}),
         )
         _check_request(request)
         provider = NullProvider(request.seed, request.locale)

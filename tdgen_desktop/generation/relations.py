@@ -34,6 +34,7 @@ from tdgen_desktop.generation.pools import derive_seed
 from tdgen_desktop.generation.values import GenContext, ObjectSource
 
 __all__ = [
+    "CASE_ROOM",
     "CHILD_FACTOR",
     "KeyStore",
     "RelationPlan",
@@ -46,6 +47,9 @@ parent."""
 
 DERIVED_CAP_FACTOR = 10
 """…but never more than this many times the largest count the request names."""
+
+CASE_ROOM = 200
+"""Key combinations a derived row count leaves free for case rows (at most half of them)."""
 
 _RETRIES = 40
 _SCAN_LIMIT = 2_000_000
@@ -79,6 +83,8 @@ def plan_relations(
     rows: int,
     table_rows: Mapping[str, int],
     notices: list[str] | None = None,
+    *,
+    case_rows: bool = False,
 ) -> RelationPlan:
     """Order the tables of a job and settle their row counts.
 
@@ -88,6 +94,8 @@ def plan_relations(
         rows: the request's default row count.
         table_rows: the request's per-table counts (table name → rows).
         notices: receives one line per parent table added and per foreign key left null.
+        case_rows: boundary/invalid case rows follow the valid rows; a derived count then
+            leaves unique foreign-key combinations free for them.
 
     Raises:
         UnsatisfiableError: a cycle of NOT NULL foreign keys (the message names the tables and
@@ -113,8 +121,9 @@ def plan_relations(
             plan.referenced.setdefault(fk.ref_table, set()).add(fk.ref_columns)
     explicit = {name: n for name, n in table_rows.items() if name in lookup}
     cap = DERIVED_CAP_FACTOR * max([rows, *explicit.values()])
+    room = CASE_ROOM if case_rows else 0
     for table in ordered:
-        plan.rows[table.name] = _row_count(table, plan, rows, explicit, cap)
+        plan.rows[table.name] = _row_count(table, plan, rows, explicit, cap, room)
     return plan
 
 
@@ -229,6 +238,7 @@ def _row_count(
     rows: int,
     explicit: Mapping[str, int],
     cap: int,
+    room: int,
 ) -> int:
     parents = [plan.rows[p] for p in _parents(table, plan.nulled) if p in plan.rows]
     capacity = _capacity(table, plan)
@@ -243,7 +253,8 @@ def _row_count(
         return wanted
     count = min(CHILD_FACTOR * max(parents), cap) if parents else rows
     if capacity is not None:
-        count = min(count, capacity[0])
+        # Leave room for boundary and invalid case rows, which need fresh keys too.
+        count = min(count, capacity[0] - min(capacity[0] // 2, room))
     return count
 
 
@@ -466,28 +477,42 @@ class _RelationalSource(ObjectSource):
     # ---------------------------------------------------------------- unique sets
 
     def _make_unique(self, row: list[Any], number: int) -> None:
+        """Give the row keys no earlier valid row has.
+
+        Rows past the table's valid count are the bases of boundary and invalid case rows:
+        they avoid the valid rows' keys but do not reserve their own, so a case row can share
+        a key combination with another case row, never with a valid row.
+        """
         b = self.binding
         if not b.unique_sets:
             return
+        keep = self._keep if number < b.store.plan.rows.get(b.table.name, number + 1) else None
         clash = self._clash(row)
         if clash is None:
-            self._keep(row)
+            if keep is not None:
+                keep(row)
             return
         rng = random.Random(derive_seed(b.store.seed, b.table.name, "unique", number))
         for _ in range(_RETRIES):
             self._redraw(row, clash, rng, number)
             clash = self._clash(row)
             if clash is None:
-                self._keep(row)
-                return
-        if self._scan(row, clash):
-            self._keep(row)
+                break
+        if clash is None or self._scan(row, clash):
+            if keep is not None:
+                keep(row)
             return
         names = ", ".join(b.names[p] for p in b.unique_sets[self._clash(row) or 0])
+        valid = b.store.plan.rows.get(b.table.name, 0)
+        during = (
+            f"making boundary and invalid case rows after {valid:,} valid rows"
+            if number >= valid
+            else f"row {number + 1:,}"
+        )
         raise UnsatisfiableError(
             f"table '{b.table.name}': ran out of distinct values for the unique columns "
-            f"({names}) at row {number + 1:,}; they admit too few combinations for the rows "
-            "requested"
+            f"({names}) at {during}; they admit too few combinations — ask for fewer rows "
+            "(--rows) or fewer cases (--max-cases)"
         )
 
     def _clash(self, row: list[Any]) -> int | None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tdgen_desktop.core import ExportFormat, UnsatisfiableError
+from tdgen_desktop.core import CaseKind, ExportFormat, UnsatisfiableError
 from tdgen_desktop.generation.pipeline import GenerationRequest, JobResult, run_pipeline
 from tdgen_desktop.generation.relations import CHILD_FACTOR, plan_relations
 from tdgen_desktop.importers import load_schema
@@ -216,3 +216,22 @@ def test_the_plan_orders_corpus_tables_parents_first(corpus: Path) -> None:
         for fk in table.foreign_keys:
             assert fk.ref_table in placed or fk.ref_table == table.name
         placed.add(table.name)
+
+
+def test_case_rows_of_a_junction_table_keep_clear_of_valid_keys(tmp_path: Path) -> None:
+    result, rows = _run(tmp_path, SHOP, rows=4, cases=frozenset(CaseKind), tables=("favourite",))
+
+    favourites = rows["favourite"]
+    labels = [
+        json.loads(line)
+        for line in result.tables[-1].cases_path.read_text(encoding="utf-8").splitlines()
+    ]
+    valid = {
+        (r["customer_id"], r["sku"])
+        for r, lab in zip(favourites, labels, strict=True)
+        if lab["case"] == "valid"
+    }
+    assert len(valid) == sum(lab["case"] == "valid" for lab in labels) < 16
+    for row, label in zip(favourites, labels, strict=True):
+        if label["case"] == "boundary":
+            assert (row["customer_id"], row["sku"]) not in valid
