@@ -81,16 +81,34 @@ _BAD_FORMATS: dict[str, tuple[str, ...]] = {
     "uri-template": ("{unclosed",),
 }
 
-# Rules that a format cannot carry (a CSV cell has no type, no null, no absent key).
+# Rules that a format cannot carry (a CSV cell has no type, no null, no absent key; a typed
+# Parquet column or an SQL column cannot hold a value of another type, and every row has every
+# column).
+_ABSENCE = {
+    "required": "a column cannot be absent from one row",
+    "optional": "a column cannot be absent from one row",
+    "additionalProperties": "a row cannot have a column the others lack",
+}
 _UNREPRESENTABLE: dict[ExportFormat, dict[str, str]] = {
-    fmt: {
+    ExportFormat.CSV: {
+        **_ABSENCE,
         "type": "a text cell has no type",
-        "required": "a column cannot be absent from one row",
-        "additionalProperties": "a row cannot have a column the others lack",
         "null": "an empty cell cannot tell null from an empty string",
-        "optional": "a column cannot be absent from one row",
-    }
-    for fmt in (ExportFormat.CSV, ExportFormat.TSV, ExportFormat.XLSX)
+    },
+    ExportFormat.TSV: {
+        **_ABSENCE,
+        "type": "a text cell has no type",
+        "null": "an empty cell cannot tell null from an empty string",
+    },
+    ExportFormat.XLSX: {
+        **_ABSENCE,
+        "null": "an empty cell cannot tell null from an empty string",
+    },
+    ExportFormat.PARQUET: {**_ABSENCE, "type": "a typed column holds one type only"},
+    ExportFormat.SQL: {
+        **_ABSENCE,
+        "type": "a database converts quoted values to the column's type",
+    },
 }
 # The jsonschema keywords that may report each rule (a field typed only by its enum rejects a
 # null or a wrong type through "enum").
@@ -738,7 +756,11 @@ class CaseRows:
 
     def build(self, spec: CaseSpec, index: int, used: dict[str, set[Any]]) -> Any | None:
         """The row instance for ``spec``, or None (reported) when its label could not hold."""
-        base = self.make_base(index)
+        try:
+            base = self.make_base(index)
+        except TdgenError as exc:
+            self._drop(spec, f"no valid row to build it on: {exc.problem}")
+            return None
         bare = self.table.bare
         wrapped = {self.table.fields[0].name: base} if bare else base
         problem: str | None = "the row is not an object"

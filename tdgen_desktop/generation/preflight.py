@@ -120,7 +120,10 @@ def value_space(f: Field) -> float:
             if c.pattern is not None:
                 return pattern_space(c.pattern)
             if c.max_length is not None:
-                return sum(26.0**n for n in range(c.min_length or 0, min(c.max_length, 12) + 1))
+                low = c.min_length or 0
+                if low > 12:
+                    return _INF
+                return sum(26.0**n for n in range(low, min(c.max_length, 12) + 1))
             return _INF
         case FieldType.DATE:
             return 5 * 366
