@@ -8,6 +8,7 @@ only by the subcommand that needs them, so ``tdgen --version`` starts fast.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -21,6 +22,7 @@ from tdgen_desktop.core.errors import CancelledError, TdgenError, UsageError
 if TYPE_CHECKING:
     from tdgen_desktop.core.model import Dataset, Field
     from tdgen_desktop.generation.pipeline import GenerationRequest, JobResult
+    from tdgen_desktop.llm import AiProfile, AiSession, Secret
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_CANCELLED", "EXIT_INTERNAL", "EXIT_OK", "main"]
 
@@ -97,7 +99,17 @@ def _parser() -> argparse.ArgumentParser:
         "--table", action="append", default=[], metavar="NAME", help="only this table (repeatable)"
     )
     gen.add_argument(
-        "--provider", default="null", metavar="PROVIDER", help="null, ai or hybrid (default null)"
+        "--provider",
+        default=None,
+        metavar="PROVIDER",
+        help="null, ai or hybrid (default: hybrid when TDGEN_AI_PROVIDER is set, else null)",
+    )
+    gen.add_argument(
+        "--show-prompts", action="store_true", help="print the AI prompts; send nothing"
+    )
+    gen.add_argument("--no-ai-cache", action="store_true", help="do not use cached AI answers")
+    gen.add_argument(
+        "--clear-ai-cache", action="store_true", help="remove every cached AI answer first"
     )
     gen.add_argument("--priority", default="normal", metavar="PRIORITY", help="high, normal or low")
     gen.add_argument(
@@ -287,7 +299,7 @@ def _requests(args: argparse.Namespace) -> list[GenerationRequest]:
     fmt = ExportFormat.parse(args.format, option="--format")
     if args.dialect is not None:
         Dialect.parse(args.dialect, option="--dialect")
-    provider = ProviderKind.parse(args.provider, option="--provider")
+    provider = _provider(args.provider)
     cases = _parse_cases(args.cases)
     if args.combinatorial not in (None, "pairwise"):
         raise UsageError(f"--combinatorial: '{args.combinatorial}' is not one of pairwise")
@@ -316,12 +328,80 @@ def _requests(args: argparse.Namespace) -> list[GenerationRequest]:
     return requests
 
 
+def _provider(text: str | None) -> ProviderKind:
+    """The provider asked for; by default hybrid when an AI profile is set in the environment."""
+    if text is not None:
+        return ProviderKind.parse(text, option="--provider")
+    if os.environ.get("TDGEN_AI_PROVIDER", "").strip():
+        return ProviderKind.HYBRID
+    return ProviderKind.NULL
+
+
+def _show_prompts(requests: list[GenerationRequest]) -> int:
+    """Print the exact prompts of every request (hybrid unless --provider ai); send nothing."""
+    from tdgen_desktop.generation.ai import preview_prompts  # noqa: PLC0415
+
+    for request in requests:
+        if request.provider is ProviderKind.NULL:
+            request = dataclasses.replace(request, provider=ProviderKind.HYBRID)  # noqa: PLW2901
+        prompts = preview_prompts(request)
+        print(
+            f"# {request.source}: {len(prompts)} prompt(s) for --provider "
+            f"{request.provider.value}; nothing was sent"
+        )
+        for prompt in prompts:
+            print(prompt.preview())
+    return EXIT_OK
+
+
+def _ai_session(args: argparse.Namespace) -> AiSession:
+    """The AI profile of the environment with its key and the answer cache (hybrid, ai)."""
+    from tdgen_desktop.llm import AiSession, AnswerCache, profile_from_env  # noqa: PLC0415
+    from tdgen_desktop.services.paths import AppPaths  # noqa: PLC0415
+
+    profile = profile_from_env(os.environ)
+    if profile is None:
+        raise UsageError(
+            "--provider: no AI profile is configured; set TDGEN_AI_PROVIDER (openai, anthropic "
+            "or ollama), TDGEN_AI_MODEL and TDGEN_AI_API_KEY"
+        )
+    if args.no_ai_cache:
+        profile = profile.replace(cache=False)
+    cache = AnswerCache(AppPaths.default().cache_dir / "ai")
+    if args.clear_ai_cache:
+        cache.clear()
+    return AiSession(profile, _api_key(profile), cache=cache)
+
+
+def _api_key(profile: AiProfile) -> Secret | None:
+    """``TDGEN_AI_API_KEY``, else the profile's keyring entry; warns when there is none."""
+    from tdgen_desktop.services.credentials import CredentialError, CredentialStore  # noqa: PLC0415
+
+    store = CredentialStore()
+    try:
+        key = store.get(profile.name)
+    except CredentialError as exc:
+        print(f"tdgen: warning: {exc.message}", file=sys.stderr)
+        return None
+    if key is None and not profile.is_local:
+        reason = store.unavailable_reason or (
+            f"no API key for AI profile '{profile.name}' in the keyring; set TDGEN_AI_API_KEY"
+        )
+        print(f"tdgen: warning: {reason}", file=sys.stderr)
+    return key
+
+
 def _generate(args: argparse.Namespace) -> int:
     """Check every schema first, then run one job per schema on the priority scheduler."""
     from tdgen_desktop.generation.pipeline import prepare_job  # noqa: PLC0415
     from tdgen_desktop.scheduler.headless import run_jobs  # noqa: PLC0415
 
     requests = _requests(args)
+    if args.show_prompts:
+        return _show_prompts(requests)
+    uses_ai = any(r.provider is not ProviderKind.NULL for r in requests)
+    session = _ai_session(args) if uses_ai else None
+    requests = [dataclasses.replace(r, ai=session) for r in requests]
     priority = Priority.parse(args.priority, option="--priority")
     # Every schema is imported and checked before any file is written.
     for request in requests:
@@ -329,6 +409,8 @@ def _generate(args: argparse.Namespace) -> int:
     show_bar = not args.quiet and sys.stderr.isatty()
     with _ProgressBars(enabled=show_bar) as bars:
         jobs = run_jobs([(request, priority) for request in requests], bars.update)
+    if session is not None:
+        session.close()
     exit_code = EXIT_OK
     for job in jobs:
         if job.error is not None:
@@ -351,6 +433,8 @@ def _generate(args: argparse.Namespace) -> int:
 def _print_summary(result: JobResult) -> None:
     for notice in result.notices:
         print(f"note: {notice}", file=sys.stderr)
+    if result.ai is not None:
+        print(f"ai ({result.ai.provider}, {result.ai.model}): {result.ai.message()}")
     for t in result.tables:
         rate = result.rows / result.elapsed_s if result.elapsed_s else 0.0
         print(

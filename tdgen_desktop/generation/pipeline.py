@@ -9,13 +9,14 @@ job is complete — a failure or a cancel leaves no file under a final name.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tdgen_desktop.core.enums import (
     CaseKind,
@@ -29,12 +30,15 @@ from tdgen_desktop.core.errors import (
     CancelledError,
     ExportError,
     TdgenError,
-    UnsupportedFeatureError,
     UsageError,
 )
 from tdgen_desktop.core.model import Dataset, Table
 from tdgen_desktop.core.rows import RowBatch
 from tdgen_desktop.core.validation import Oracle
+
+if TYPE_CHECKING:
+    from tdgen_desktop.generation.ai import AiSummary
+    from tdgen_desktop.llm.session import AiSession
 
 __all__ = [
     "CancelToken",
@@ -71,6 +75,7 @@ class GenerationRequest:
             else SQLite).
         source_dialect: the SQL dialect of a DDL source (``None``: detected from its text).
         with_ddl: SQL output starts with each table's ``CREATE TABLE``.
+        ai: the AI profile's session, for the ``ai`` and ``hybrid`` providers.
     """
 
     source: Path
@@ -90,6 +95,7 @@ class GenerationRequest:
     dialect: Dialect | None = None
     source_dialect: Dialect | None = None
     with_ddl: bool = False
+    ai: AiSession | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.rows < 0 or any(n < 0 for n in self.table_rows.values()):
@@ -181,6 +187,7 @@ class JobResult:
     notices: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
+    ai: AiSummary | None = None  # the enhance step's outcome and cost (AI providers)
 
     @property
     def rows(self) -> int:
@@ -280,8 +287,14 @@ def run_pipeline(
     total = sum(request.rows_for(t.name) for t in tables)
     tracker = _Progress(progress, total)
     tracker.step(Step.FOUNDATION, StepState.RUNNING)
-    tracker.step(Step.ENHANCE, StepState.SKIPPED, "the null provider has nothing to enhance")
     result = JobResult(source=request.source, notices=list(dict.fromkeys(dataset.notices)))
+    if request.provider is ProviderKind.NULL:
+        tracker.step(Step.ENHANCE, StepState.SKIPPED, "the null provider has nothing to enhance")
+    else:  # AI values before any valid row; on any AI failure: foundation values, FELL_BACK
+        from tdgen_desktop.generation.ai import enhance  # noqa: PLC0415
+
+        report = functools.partial(tracker.step, Step.ENHANCE)
+        provider = enhance(request, tables, provider, cancel, result, report)
     writers: list[Any] = []
     try:
         for table in tables:
@@ -359,9 +372,10 @@ def _check_request(request: GenerationRequest) -> None:
     from tdgen_desktop.exporters import writer_for  # noqa: PLC0415
 
     writer_for(request.format)  # raises UsageError for a format not available
-    if request.provider is not ProviderKind.NULL:
-        raise UnsupportedFeatureError(
-            f"--provider {request.provider.value}: only the null provider is available yet"
+    if request.provider is not ProviderKind.NULL and request.ai is None:
+        raise UsageError(
+            f"--provider {request.provider.value}: no AI profile is configured; set "
+            "TDGEN_AI_PROVIDER (openai, anthropic or ollama), TDGEN_AI_MODEL and TDGEN_AI_API_KEY"
         )
 
 

@@ -1,0 +1,298 @@
+"""The hybrid provider: the null provider's rows, with AI values for the weak fields.
+
+Per table, the weak fields (:func:`~tdgen_desktop.generation.ai.weak_fields`) are asked for in
+groups of up to :data:`FIELDS_PER_REQUEST` — so the number of requests grows with the fields,
+never with the rows — as :data:`POOL_SIZE` records of values that belong together (a product
+name with its category and price). Every value is checked against its field
+(:class:`~tdgen_desktop.generation.ai.ValueCheck`); invalid ones are dropped, and a field left
+without values keeps its foundation values.
+
+Valid rows then sample whole records (seeded per chunk, so output stays reproducible); a cell
+whose value in the chosen record was dropped takes another checked value of its field. Nulls
+and absent properties of the foundation row stay, so null ratios hold. A unique field takes its
+values without repeats (a seeded permutation by row number) and is enhanced only when the model
+gave at least as many distinct values as there are rows. A row that breaks a whole-row rule of
+the schema keeps its foundation values. Boundary and invalid case rows are the foundation's,
+unchanged — and re-drawn if a unique value of theirs is one the model's values took.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tdgen_desktop.core.enums import CaseKind
+from tdgen_desktop.core.model import MISSING, Field, Table
+from tdgen_desktop.core.rows import RowBatch
+from tdgen_desktop.generation.ai import (
+    AiSummary,
+    RowProbe,
+    ValueCheck,
+    answer_records,
+    sample_rng,
+    show_value,
+    weak_fields,
+)
+from tdgen_desktop.generation.case_rows import CASE_CHUNK_BASE
+from tdgen_desktop.generation.null import NullProvider, TablePlan, row_instance
+from tdgen_desktop.generation.pools import derive_seed
+from tdgen_desktop.llm.errors import LlmError
+from tdgen_desktop.llm.prompts import Prompt, pool_prompt
+from tdgen_desktop.llm.session import Answer
+
+if TYPE_CHECKING:
+    from tdgen_desktop.generation.pipeline import GenerationRequest
+
+__all__ = ["FIELDS_PER_REQUEST", "POOL_SIZE", "HybridBuilder", "HybridProvider"]
+
+POOL_SIZE = 40
+"""Records asked for per request: the size of each field's pool before checking."""
+
+FIELDS_PER_REQUEST = 6
+"""Weak fields asked about together in one request (and kept together as tuples)."""
+
+_GUARD_TRIES = 10
+_GUARD_STRIDE = 10_000_000
+_ABSENT = object()
+
+
+def _key(value: Any) -> Any:
+    return ("bool", value) if isinstance(value, bool) else value
+
+
+@dataclass(slots=True)
+class _TablePools:
+    """The checked AI values of one table."""
+
+    groups: list[tuple[list[str], list[dict[str, Any]]]] = field(default_factory=list)
+    pools: dict[str, list[Any]] = field(default_factory=dict)
+    unique: dict[str, tuple[int, int]] = field(default_factory=dict)
+    taken: dict[str, set[Any]] = field(default_factory=dict)
+
+    def apply(
+        self, row: list[Any], index: dict[str, int], number: int, rng: random.Random
+    ) -> list[Any]:
+        """Put AI values into one foundation row (row number ``number``)."""
+        for names, records in self.groups:
+            record = records[rng.randrange(len(records))]
+            for name in names:
+                position = index.get(name)
+                if position is None or row[position] is None or row[position] is MISSING:
+                    continue
+                pool = self.pools[name]
+                if name in self.unique:
+                    if number < len(pool):
+                        multiplier, offset = self.unique[name]
+                        row[position] = pool[(multiplier * number + offset) % len(pool)]
+                    continue
+                value = record.get(name, _ABSENT)
+                row[position] = value if value is not _ABSENT else pool[rng.randrange(len(pool))]
+        return row
+
+    def clashes(self, batch: RowBatch) -> bool:
+        """Whether a row of ``batch`` repeats a unique value the AI values took."""
+        for name, taken in self.taken.items():
+            try:
+                position = batch.columns.index(name)
+            except ValueError:
+                continue
+            if any(_key(row[position]) in taken for row in batch.rows):
+                return True
+        return False
+
+
+def _permutation(seed: int, table: str, name: str, size: int) -> tuple[int, int]:
+    rng = random.Random(derive_seed(seed, table, name, "ai-unique"))
+    multiplier = rng.randrange(1, size) if size > 1 else 1
+    while math.gcd(multiplier, size) != 1:
+        multiplier += 1
+    return multiplier, rng.randrange(size)
+
+
+class HybridBuilder:
+    """Plans the hybrid provider's requests and builds it from the answers.
+
+    Args:
+        request: the job's request.
+        tables: the job's tables.
+        foundation: the job's null provider.
+    """
+
+    def __init__(
+        self, request: GenerationRequest, tables: list[Table], foundation: NullProvider
+    ) -> None:
+        self.request, self.tables, self.foundation = request, tables, foundation
+        self._plan: list[tuple[Table, list[Field], Prompt]] = []
+
+    def fields(self, table: Table) -> list[Field]:
+        """The fields of ``table`` the model is asked about."""
+        return weak_fields(table)
+
+    def prompts(self) -> list[Prompt]:
+        """One prompt per group of weak fields per table."""
+        self._plan = []
+        for table in self.tables:
+            fields = weak_fields(table) if self._makes_valid_rows(table) else []
+            for first in range(0, len(fields), FIELDS_PER_REQUEST):
+                group = fields[first : first + FIELDS_PER_REQUEST]
+                prompt = pool_prompt(table, group, POOL_SIZE, self.request.seed)
+                self._plan.append((table, group, prompt))
+        return [prompt for _, _, prompt in self._plan]
+
+    def _makes_valid_rows(self, table: Table) -> bool:
+        request = self.request
+        return CaseKind.VALID in request.cases and (
+            request.rows_for(table.name) > 0 or request.pairwise
+        )
+
+    def build(self, answers: list[Answer], summary: AiSummary) -> HybridProvider:
+        """Check the answers' values and make the provider; ``summary`` gets the outcome."""
+        tables: dict[str, _TablePools] = {}
+        probes: dict[str, RowProbe | None] = {}
+        for (table, group, _prompt), answer in zip(self._plan, answers, strict=True):
+            names = [f.name for f in group]
+            try:
+                records = answer_records(answer)
+            except LlmError as exc:
+                summary.fall_back(table.name, names, exc.reason)
+                continue
+            if table.name not in probes:
+                probes[table.name] = RowProbe.build(table, self.foundation)
+            pools = tables.setdefault(table.name, _TablePools())
+            self._add_group(table, group, records, probes[table.name], pools, summary)
+        return HybridProvider(
+            self.foundation, {name: pools for name, pools in tables.items() if pools.groups}
+        )
+
+    def _add_group(
+        self,
+        table: Table,
+        group: list[Field],
+        records: list[Any],
+        probe: RowProbe | None,
+        pools: _TablePools,
+        summary: AiSummary,
+    ) -> None:
+        checks = {f.name: ValueCheck(f, probe) for f in group}
+        valid: list[dict[str, Any]] = []
+        values: dict[str, dict[Any, Any]] = {f.name: {} for f in group}
+        rejected: dict[str, tuple[int, str]] = {}
+        for record in records:
+            if not isinstance(record, dict):
+                continue
+            cells: dict[str, Any] = {}
+            for name, check in checks.items():
+                value = record.get(name, _ABSENT)
+                if value is _ABSENT:
+                    continue
+                problem = check.problem(value)
+                if problem is None:
+                    cells[name] = value
+                    values[name].setdefault(_key(value), value)
+                else:
+                    count, example = rejected.get(name, (0, f"{show_value(value)}: {problem}"))
+                    rejected[name] = (count + 1, example)
+            valid.append(cells)
+        rows = self.request.rows_for(table.name)
+        kept: list[str] = []
+        for f in group:
+            distinct = list(values[f.name].values())
+            reason = _fallback_reason(f, distinct, rejected.get(f.name), rows)
+            if reason is not None:
+                summary.fall_back(table.name, [f.name], reason)
+                continue
+            kept.append(f.name)
+            pools.pools[f.name] = distinct
+            summary.values.setdefault(table.name, {})[f.name] = len(distinct)
+            if f.unique:
+                pools.unique[f.name] = _permutation(
+                    self.request.seed, table.name, f.name, len(distinct)
+                )
+                pools.taken[f.name] = {_key(v) for v in distinct}
+        if not kept:
+            return
+        records_kept = [
+            {k: v for k, v in cells.items() if k in kept}
+            for cells in valid
+            if any(k in kept for k in cells)
+        ]
+        pools.groups.append((kept, records_kept))
+        summary.enhanced.setdefault(table.name, []).extend(kept)
+
+
+def _fallback_reason(
+    f: Field, distinct: list[Any], rejected: tuple[int, str] | None, rows: int
+) -> str | None:
+    if not distinct:
+        if rejected is None:
+            return "the model gave no values for it"
+        count, example = rejected
+        return (
+            f"none of the {count} values the model gave fit the field's constraints "
+            f"(e.g. {example})"
+        )
+    if f.unique and len(distinct) < rows:
+        return (
+            f"the model gave {len(distinct)} distinct valid values for {rows} rows of a unique "
+            "field"
+        )
+    return None
+
+
+class HybridProvider:
+    """The null provider's rows with the model's checked values in the weak fields.
+
+    Args:
+        foundation: the job's null provider (plans, keys, case base rows).
+        tables: the checked AI values per table name.
+    """
+
+    def __init__(self, foundation: NullProvider, tables: dict[str, _TablePools]) -> None:
+        self.foundation = foundation
+        self.tables = tables
+
+    @property
+    def seed(self) -> int:
+        """The job seed."""
+        return self.foundation.seed
+
+    def plan(self, table: Table) -> TablePlan:
+        """The foundation's plan."""
+        return self.foundation.plan(table)
+
+    def record(self, batch: RowBatch) -> None:
+        """Remember keys of written rows (the foundation's bookkeeping)."""
+        self.foundation.record(batch)
+
+    def batch(self, plan: TablePlan, chunk: int, start: int, count: int) -> RowBatch:
+        """Rows ``start …`` of a table: valid rows enhanced, case base rows unchanged."""
+        pools = self.tables.get(plan.table.name)
+        if chunk >= CASE_CHUNK_BASE:
+            return self._case_batch(plan, chunk, start, count, pools)
+        batch = self.foundation.batch(plan, chunk, start, count)
+        if pools is None:
+            return batch
+        table = plan.table
+        rng = sample_rng(self.seed, table.name, chunk)
+        index = {name: i for i, name in enumerate(plan.columns)}
+        check = table.check
+        for i, row in enumerate(batch.rows):
+            candidate = tuple(pools.apply(list(row), index, start + i, rng))
+            if check is not None and not check(row_instance(table, plan.columns, candidate)):
+                continue  # a whole-row rule of the schema: keep the foundation row
+            batch.rows[i] = candidate
+        return batch
+
+    def _case_batch(
+        self, plan: TablePlan, chunk: int, start: int, count: int, pools: _TablePools | None
+    ) -> RowBatch:
+        batch = self.foundation.batch(plan, chunk, start, count)
+        if pools is None or not pools.taken:
+            return batch
+        for attempt in range(1, _GUARD_TRIES + 1):
+            if not pools.clashes(batch):
+                break
+            batch = self.foundation.batch(plan, chunk + attempt * _GUARD_STRIDE, start, count)
+        return batch
