@@ -806,13 +806,14 @@ def compile_object(fields: list[Field], env: Env) -> ObjectSource:
     present = [f for f in fields if not f.omit]
     kinds = {f.name: f.kind for f in present}
     sources: list[Source] = []
-    derived: set[int] = set()
-    for index, f in enumerate(present):
-        source, is_derived = _compile_member(f, present, kinds, env)
+    levels: list[int] = []
+    for f in present:
+        source, derived = _compile_member(f, present, kinds, env)
         sources.append(source)
-        if is_derived:
-            derived.add(index)
-    order = [i for i in range(len(present)) if i not in derived] + sorted(derived)
+        # Derived columns come after what they read: names and address parts after the
+        # country, e-mails after the names, end dates after start dates.
+        levels.append(0 if not derived else 2 if f.kind == "email" else 1)
+    order = sorted(range(len(present)), key=lambda i: levels[i])
     names = [f.name for f in present]
     return ObjectSource(names, sources, order, [not f.required for f in present])
 
@@ -824,7 +825,7 @@ def _compile_member(
     sub_env = Env(env.pools, env.seed, f"{env.path}.{f.name}" if env.path else f.name)
     base = compile_field(f, sub_env)
     c = f.constraints
-    if c.enum is not None or c.has_const or c.pattern or f.type not in _LINKABLE or f.unique:
+    if c.enum is not None or c.has_const or c.pattern or f.type not in _LINKABLE:
         return base, False
     kind = f.kind
     fits = _string_check(f)
@@ -834,8 +835,18 @@ def _compile_member(
         full = _sibling_of_kind(kinds, "full_name")
         if first or last or full:
             domains = env.pools.pool("email_domain")
-            linked = _EmailFromName(first, last, full, domains, base, fits)
+            linked: Source = _EmailFromName(first, last, full, domains, base, fits)
+            if f.unique:  # a repeated name gets a numeric suffix: anna.smith7@…
+                linked = _UniqueText(
+                    linked,
+                    (c.min_length or 0, c.max_length),
+                    fits,
+                    plain=False,
+                    path=sub_env.path,
+                )
             return _wrap_null(f, linked), True
+    if f.unique:
+        return base, False
     if kind in {"first_name", "last_name", "full_name"}:
         country = _country_column(siblings, exclude=f.name)
         if country is not None:
@@ -985,10 +996,7 @@ def _numeric(f: Field, env: Env) -> Source:
     default_low, default_high, decimals = _NUMERIC_DEFAULTS[kind]
     low, high = _bounds(c, default_low, default_high)
     if f.unique and is_int and c.multiple_of is None and (f.kind == "id" or c.maximum is None):
-        start = max(math.ceil(low), 1) if c.minimum is None else math.ceil(c.minimum)
-        if c.exclusive_minimum and start == c.minimum:
-            start += 1
-        return _Sequence(start)
+        return _Sequence(_sequence_start(c, low))
     step: int | float = c.multiple_of if c.multiple_of else 1
     if is_int or c.multiple_of:
         if is_int and isinstance(step, float) and not step.is_integer():
@@ -1023,18 +1031,27 @@ def _numeric(f: Field, env: Env) -> Source:
     return _Float(low, high, None if f.unique else decimals, c)
 
 
+def _sequence_start(c: Constraints, low: float) -> int:
+    """Where a unique integer sequence starts: 1 when the range allows (an SQL INT's minimum
+    is a storage limit, not a rule), else the minimum."""
+    start = max(math.ceil(low), 1) if c.minimum is None else math.ceil(c.minimum)
+    if c.minimum is not None and c.minimum < 1 and (c.maximum is None or c.maximum >= 10**6):
+        start = 1
+    if c.exclusive_minimum and start == c.minimum:
+        start += 1
+    return start
+
+
 def _bounds(c: Constraints, default_low: float, default_high: float) -> tuple[float, float]:
     low = c.minimum if c.minimum is not None else None
     high = c.maximum if c.maximum is not None else None
     if low is not None and high is not None:
         if low > high:
             raise UnsatisfiableError(f"minimum {low} is greater than maximum {high}")
-        # Prefer the semantic range when it lies within the bounds.
-        if (
-            default_low >= low
-            and default_high <= high
-            and (default_low, default_high) != (0, 10_000)
-        ):
+        # Prefer the semantic range when it lies within the bounds — also the generic one
+        # when the bounds are a storage type's limits (an SQL INT's ±2^31) rather than a rule.
+        semantic = (default_low, default_high) != (0, 10_000)
+        if default_low >= low and default_high <= high and (semantic or high - low > 10**7):
             return default_low, default_high
         return low, high
     if low is not None:
