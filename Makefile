@@ -42,5 +42,9 @@ test: $(STAMP) lint typecheck unit
 bench: $(STAMP)
 	$(PY) bench/run_bench.py
 
+# Render the window's main states offscreen into docs/screenshots/ (shown in the README).
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) build_scripts/screenshots.py
+
 clean:
 	rm -rf build dist .mypy_cache .pytest_cache .ruff_cache tdgen-out

@@ -2,6 +2,11 @@
 
 ``main`` serves the ``tdgen-desktop`` GUI script and ``tdgen gui [SCHEMA...]``. Tests build the same
 wiring with :func:`build_main_window` and drive it through pytest-qt, without the loop.
+
+Settings live in the platform's native store (organisation and application "tdgen"), or in an INI
+file under ``$TDGEN_HOME/config`` when that variable is set (tests and CI never touch the user's
+settings). The job scheduler is made here with the worker count of the settings, handed to the
+window, and shut down when the loop ends.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import asyncio
 import logging
 import logging.handlers
 import multiprocessing
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -22,12 +28,14 @@ from PySide6.QtWidgets import QApplication
 
 import tdgen_desktop
 from tdgen_desktop.importers import load_schema
-from tdgen_desktop.services.paths import AppPaths
+from tdgen_desktop.scheduler import JobScheduler
+from tdgen_desktop.services.paths import HOME_ENV_VAR, AppPaths
 from tdgen_desktop.ui.crash import install_excepthook, route_loop_exceptions
 from tdgen_desktop.ui.main_window import MainWindow
 from tdgen_desktop.ui.message_bridge import MessageBridge
+from tdgen_desktop.ui.settings import SettingsStore, open_settings
 
-__all__ = ["build_main_window", "main"]
+__all__ = ["build_main_window", "build_settings", "main"]
 
 _log = logging.getLogger(__name__)
 
@@ -39,9 +47,30 @@ _LOG_BACKUPS = 3
 _SIGNAL_POLL_MS = 250
 
 
-def build_main_window(paths: AppPaths, bridge: MessageBridge) -> MainWindow:
-    """The main window, wired to the bridge, the schema importers and the app's folders."""
-    return MainWindow(bridge, load_schema, paths=paths)
+def build_settings(paths: AppPaths) -> SettingsStore:
+    """The settings: an INI file under ``$TDGEN_HOME`` when it is set, else the native store."""
+    in_home = bool(os.environ.get(HOME_ENV_VAR, "").strip())
+    return SettingsStore(open_settings(paths.config_dir if in_home else None))
+
+
+def build_main_window(
+    paths: AppPaths,
+    bridge: MessageBridge,
+    *,
+    settings: SettingsStore | None = None,
+    scheduler: JobScheduler | None = None,
+) -> MainWindow:
+    """The main window, wired to the bridge, the importers, the scheduler and the settings.
+
+    Args:
+        paths: the app's folders.
+        bridge: the message bridge.
+        settings: the settings store; :func:`build_settings` when None.
+        scheduler: the job scheduler; when None the window makes its own (with the worker count
+            of the settings) and shuts it down when it closes.
+    """
+    store = settings if settings is not None else build_settings(paths)
+    return MainWindow(bridge, load_schema, paths=paths, scheduler=scheduler, settings=store)
 
 
 def _configure_logging(paths: AppPaths) -> None:
@@ -135,14 +164,17 @@ def main(argv: list[str] | None = None) -> int:
     route_loop_exceptions(loop, bridge)
     restore_sigint = _quit_on_ctrl_c(app)
     code = 0
+    settings = build_settings(paths)
+    scheduler = JobScheduler(paths, workers=settings.load().worker_count)
     try:
-        window = build_main_window(paths, bridge)
+        window = build_main_window(paths, bridge, settings=settings, scheduler=scheduler)
         window.show()
         if schema_args:
             window.open_paths([Path(arg) for arg in schema_args])
         with loop:
             code = loop.run_forever()
     finally:
+        scheduler.shutdown()
         restore_sigint()
         restore_hooks()
         asyncio.set_event_loop(None)

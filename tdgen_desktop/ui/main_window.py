@@ -1,19 +1,22 @@
-"""The main window (placeholder): drop or open schema files and see their tables and fields.
+"""The tdgen main window: import, field editing, generation, jobs, preview, status and settings.
 
-The full window (field editor, generation, jobs) replaces the central area later; the menu, the
-drop handling and the error path through the :class:`MessageBridge` stay.
+Layout: a central tab widget with the *Schema* tab (drop hint, or the schema tree beside the
+field editor in a splitter) and the *Preview* tab; dock panes for *Generate* (right), *Jobs* and
+*Status* (bottom). Generate queues a job on the :class:`~tdgen_desktop.scheduler.JobScheduler`
+and returns at once; the panes follow the scheduler's signals. Every error reaches the user
+through the :class:`~tdgen_desktop.ui.message_bridge.MessageBridge`.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
+import copy
+import dataclasses
 import logging
-import platform
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QMimeData, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
@@ -24,29 +27,52 @@ from PySide6.QtGui import (
     QDropEvent,
     QKeySequence,
     QPalette,
+    QShowEvent,
+    QUndoStack,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
+    QDialog,
+    QDockWidget,
     QFileDialog,
-    QHeaderView,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
     QStackedWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from tdgen_desktop.core.enums import SourceFormat
+from tdgen_desktop.core.enums import ExportFormat
 from tdgen_desktop.core.errors import TdgenError
-from tdgen_desktop.core.model import Dataset, Field, Table
+from tdgen_desktop.core.model import Dataset, Field
+from tdgen_desktop.scheduler import Job, JobScheduler, JobState, SchedulerStatus
 from tdgen_desktop.services.paths import AppPaths
+from tdgen_desktop.ui.commands import FieldEditCommand
+from tdgen_desktop.ui.dialogs import (
+    AboutDialog,
+    ExportDialog,
+    GettingStartedDialog,
+    SettingsDialog,
+)
+from tdgen_desktop.ui.field_editor import FieldEditor
+from tdgen_desktop.ui.generation_panel import GenerationPanel, display_path, format_text
+from tdgen_desktop.ui.jobs_panel import JobsPanel
 from tdgen_desktop.ui.message_bridge import MessageBridge
+from tdgen_desktop.ui.preview import PreviewPanel
+from tdgen_desktop.ui.samples import SampleService
+from tdgen_desktop.ui.schema_tree import SchemaNode, SchemaTree, plural
+from tdgen_desktop.ui.settings import Preferences, SettingsStore
+from tdgen_desktop.ui.status_panel import StatusPanel, status_line
 
-__all__ = ["DROP_HINT", "MainWindow", "SchemaLoader"]
+__all__ = ["DROP_HINT", "SCHEMA_SUFFIXES", "MainWindow", "SchemaLoader", "schema_files"]
 
 _log = logging.getLogger(__name__)
 
@@ -54,33 +80,27 @@ SchemaLoader = Callable[[Path], Dataset]
 """Reads one schema file into a :class:`Dataset`; raises :class:`TdgenError` for bad input."""
 
 DROP_HINT = (
-    "Drop a schema file here (JSON Schema, OpenAPI, SQL DDL, CSV/JSON sample)"
-    " — or File ▸ Open (Ctrl+O)"
+    "Drop a schema file or a folder here (JSON Schema, OpenAPI, SQL DDL) — or File ▸ Open (Ctrl+O)"
 )
+
+SCHEMA_SUFFIXES = frozenset(
+    {".json", ".yaml", ".yml", ".sql", ".ddl", ".csv", ".tsv", ".jsonl", ".ndjson"}
+)
+"""File name endings a drop accepts (the importer then detects the exact format)."""
 
 _OPEN_FILTERS = ";;".join(
     (
         "Schema files (*.json *.yaml *.yml *.sql *.ddl *.csv *.tsv *.jsonl *.ndjson)",
         "JSON Schema / OpenAPI (*.json *.yaml *.yml)",
         "SQL DDL (*.sql *.ddl)",
-        "Samples (*.csv *.tsv *.json *.jsonl *.ndjson)",
         "All files (*)",
     )
 )
 
-_FORMAT_NAMES = {
-    SourceFormat.JSONSCHEMA: "JSON Schema",
-    SourceFormat.OPENAPI: "OpenAPI",
-    SourceFormat.SQL: "SQL DDL",
-    SourceFormat.SAMPLE: "Sample data",
-    SourceFormat.PROJECT: "tdgen project",
-}
-
-_COLUMNS = ("Name", "Type", "Semantic kind", "Details")
-_NAME, _TYPE, _KIND, _DETAILS = range(len(_COLUMNS))
-_MAX_FIELD_DEPTH = 12
-_EXPAND_TABLES_UP_TO = 5
-_COLUMN_PADDING = 16
+_SCHEMA_TAB, _PREVIEW_TAB = 0, 1
+_HINT_PAGE, _TREE_PAGE = 0, 1
+_DEFAULT_SIZE = (1280, 800)
+_STATE_VERSION = 1
 
 _STYLE = """
 QLabel#drop_hint {
@@ -95,22 +115,42 @@ QLabel#drop_hint[dragging="true"], QTreeWidget#schema_tree[dragging="true"] {
     border: 2px dashed palette(highlight);
     background: palette(alternate-base);
 }
-QLabel#drop_strip {
-    padding: 4px 2px;
+QLabel#drop_strip, QLabel#ai_hint, QLabel#generation_problem, QLabel#field_editor_empty,
+QLabel#preview_empty, QLabel#generator_note {
+    color: palette(placeholder-text);
 }
+QLabel#field_error { color: #e53935; }
+QLineEdit[invalid="true"] { border: 1px solid #e53935; border-radius: 3px; padding: 2px; }
+QPushButton#generate_button { font-weight: bold; }
 """
 
 
-def _app_version() -> str:
-    """The installed tdgen version, or "dev" when running from a source tree."""
-    try:
-        return importlib.metadata.version("tdgen")
-    except importlib.metadata.PackageNotFoundError:
-        return "dev"
+def schema_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """Split dropped paths into schema files to load and paths that are not schemas.
+
+    A folder stands for the schema files directly inside it (sorted by name).
+    """
+    accepted: list[Path] = []
+    rejected: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SCHEMA_SUFFIXES
+            )
+            (accepted.extend(found) if found else rejected.append(path))
+        elif path.suffix.lower() in SCHEMA_SUFFIXES:
+            accepted.append(path)
+        else:
+            rejected.append(path)
+    return accepted, rejected
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def _example() -> Path:
+    """The example schema the empty window offers to load (the button hides when it is missing).
+
+    Looked up in the source tree's ``resources/examples``.
+    """
+    return Path(__file__).resolve().parents[2] / "resources" / "examples" / "order.schema.json"
 
 
 def _local_files(mime: QMimeData) -> list[Path]:
@@ -133,150 +173,514 @@ def _wait_cursor() -> Iterator[None]:
         QApplication.restoreOverrideCursor()
 
 
+def _snapshot(dataset: Dataset) -> Dataset:
+    """A copy of ``dataset`` for a job, so later edits in the window do not race its thread.
+
+    The immutable parts (the reference registry, the source schemas) are shared, not copied.
+    """
+    memo: dict[int, Any] = {id(dataset.registry): dataset.registry}
+    for table in dataset.tables:
+        memo[id(table.schema)] = table.schema
+    return copy.deepcopy(dataset, memo)
+
+
+def _ask_to_cancel_jobs(parent: QWidget, count: int) -> bool:
+    """Ask whether to cancel ``count`` unfinished jobs and close (True: yes)."""
+    answer = QMessageBox.question(
+        parent,
+        "Jobs are running",
+        f"{plural(count, 'job')} not finished. Cancel and close? "
+        "Their temporary files are removed; no partial output is left.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
 class MainWindow(QMainWindow):
-    """The tdgen main window (placeholder): a drop area and the loaded schemas as a tree.
+    """The tdgen main window.
+
+    Signals:
+        dataset_loaded(object): a :class:`Dataset` was loaded from a file.
+        job_submitted(str): Generate or Export again queued a job (its id).
 
     Args:
         bridge: shows errors and status-bar notices.
         load_schema: reads one schema file (``tdgen_desktop.importers.load_schema``).
-        paths: the app's folders (for jobs, later).
+        paths: the app's folders.
+        scheduler: runs the jobs; the window makes (and shuts down) its own when None.
+        settings: where preferences and the window state persist; nothing persists when None.
         parent: the parent widget, normally None.
 
-    Signals:
-        dataset_loaded(object): a :class:`Dataset` was loaded from a file.
+    Attributes:
+        confirm_close: asked with the number of unfinished jobs when the window closes; True
+            cancels them and closes (tests replace it).
     """
 
     dataset_loaded = Signal(object)
+    job_submitted = Signal(str)
 
     def __init__(
         self,
         bridge: MessageBridge,
         load_schema: SchemaLoader,
         paths: AppPaths | None = None,
+        *,
+        scheduler: JobScheduler | None = None,
+        settings: SettingsStore | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._bridge = bridge
         self._load_schema = load_schema
-        self._paths = paths
+        self._paths = paths or AppPaths.default()
+        self._settings = settings
+        self._prefs = settings.load() if settings is not None else Preferences()
+        self._owns_scheduler = scheduler is None
+        self._scheduler = scheduler or JobScheduler(
+            self._paths, workers=self._prefs.worker_count, parent=self
+        )
         self._datasets: dict[Path, Dataset] = {}
-        self._file_items: dict[Path, QTreeWidgetItem] = {}
         self._last_dir: Path = Path.home()
-        self._about_box: QMessageBox | None = None
+        self._dialogs: dict[str, QDialog] = {}
+        self._status_before_drag = ""
+        self.confirm_close: Callable[[int], bool] = lambda n: _ask_to_cancel_jobs(self, n)
 
         self.setObjectName("main_window")
         self.setWindowTitle("tdgen")
         self.setAccessibleName("tdgen main window")
-        self.resize(1100, 700)
-        self.setMinimumSize(640, 400)
+        self.resize(*_DEFAULT_SIZE)
+        self.setMinimumSize(800, 520)
         self.setAcceptDrops(True)
         self.setStyleSheet(_STYLE)
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
+        )
+
+        self._undo = QUndoStack(self)
+        self._undo.setObjectName("undo_stack")
+        self._samples = SampleService(self)
+        self._samples.setObjectName("sample_service")
 
         self._build_central()
+        self._build_docks()
         self._build_actions()
         self._build_menus()
         self._build_status_bar()
-        bridge.message_posted.connect(self.on_bridge_message_posted)
+        self._wire()
+        self._restore_state()
+        self._field_editor.set_sampling(self._generation.locale_name, self._generation.seed)
+        status = self._scheduler.status()
+        self.on_scheduler_status_changed(status)
+        self._status_panel.on_scheduler_status_changed(status)
 
     # ------------------------------------------------------------------ construction
 
     def _build_central(self) -> None:
+        self._schema_stack = QStackedWidget()
+        self._schema_stack.setObjectName("schema_stack")
+        self._schema_stack.setAccessibleName("Schemas")
+        self._schema_stack.addWidget(self._build_hint_page())
+        self._schema_stack.addWidget(self._build_schema_splitter())
+        schema_tab = QWidget()
+        schema_layout = QVBoxLayout(schema_tab)
+        schema_layout.setContentsMargins(6, 6, 6, 6)
+        schema_layout.addWidget(self._schema_stack)
+
+        self._preview = PreviewPanel()
+        self._tabs = QTabWidget()
+        self._tabs.setObjectName("central_tabs")
+        self._tabs.setDocumentMode(True)
+        self._tabs.setAccessibleName("Schema and preview")
+        self._tabs.addTab(schema_tab, "&Schema")
+        self._tabs.addTab(self._preview, "&Preview")
+        self._tabs.setTabToolTip(_SCHEMA_TAB, "Loaded schemas and the field editor (Ctrl+1)")
+        self._tabs.setTabToolTip(_PREVIEW_TAB, "Rows of the selected finished job (Ctrl+2)")
+        self.setCentralWidget(self._tabs)
+
+    def _build_hint_page(self) -> QWidget:
         self._hint = QLabel(DROP_HINT.replace(" — or ", "\n— or "))  # two balanced lines
         self._hint.setObjectName("drop_hint")
         self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._hint.setWordWrap(True)
-        self._hint.setToolTip("Drag schema files from your file manager and drop them here")
+        self._hint.setToolTip("Drag schema files or a folder from your file manager and drop them")
         self._hint.setAccessibleName("Drop area")
         self._hint.setAccessibleDescription(DROP_HINT)
-
+        self._open_button = QPushButton("&Open schema…")
+        self._open_button.setObjectName("open_button")
+        self._open_button.setToolTip("Choose schema files to load (Ctrl+O)")
+        self._example_button = QPushButton("Load the e&xample")
+        self._example_button.setObjectName("example_button")
+        self._example_button.setToolTip("Load a small order schema to try tdgen")
+        self._example_button.setVisible(_example().is_file())
+        self._guide_button = QPushButton("Getting started")
+        self._guide_button.setObjectName("guide_button")
+        self._guide_button.setToolTip("A short guide: load, check, generate, preview (F1)")
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self._open_button, self._example_button, self._guide_button):
+            button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
+            buttons.addWidget(button)
+        buttons.addStretch(1)
         hint_page = QWidget()
         hint_layout = QVBoxLayout(hint_page)
-        hint_layout.setContentsMargins(48, 48, 48, 48)
-        hint_layout.addWidget(self._hint)
+        hint_layout.setContentsMargins(48, 40, 48, 40)
+        hint_layout.addWidget(self._hint, 1)
+        hint_layout.addSpacing(12)
+        hint_layout.addLayout(buttons)
+        return hint_page
 
-        self._tree = QTreeWidget()
-        self._tree.setObjectName("schema_tree")
-        self._tree.setColumnCount(len(_COLUMNS))
-        self._tree.setHeaderLabels(list(_COLUMNS))
-        self._tree.setAlternatingRowColors(True)
-        self._tree.setUniformRowHeights(True)
-        self._tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self._tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self._tree.header().setStretchLastSection(True)
-        self._tree.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self._tree.setToolTip("Loaded schema files, their tables and fields")
-        self._tree.setAccessibleName("Loaded schemas")
-        self._tree.setAccessibleDescription(
-            "Tree of loaded files; each file lists its tables, each table its fields "
-            "with type and semantic kind"
-        )
-
-        self._strip = QLabel("Drop more schema files to add them — or File ▸ Open (Ctrl+O)")
+    def _build_schema_splitter(self) -> QSplitter:
+        self._tree = SchemaTree()
+        self._strip = QLabel("Drop more files to add them — dropping a loaded file reloads it")
         self._strip.setObjectName("drop_strip")
         self._strip.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self._strip.setToolTip("Dropping a file that is already loaded reloads it")
         self._strip.setAccessibleName("Drop hint")
-
         tree_page = QWidget()
         tree_layout = QVBoxLayout(tree_page)
-        tree_layout.setContentsMargins(8, 8, 8, 0)
-        tree_layout.addWidget(self._tree)
+        tree_layout.setContentsMargins(0, 0, 0, 0)
+        tree_layout.addWidget(self._tree, 1)
         tree_layout.addWidget(self._strip)
 
-        self._stack = QStackedWidget()
-        self._stack.setObjectName("central_stack")
-        self._stack.setAccessibleName("Schemas")
-        self._stack.addWidget(hint_page)
-        self._stack.addWidget(tree_page)
-        self.setCentralWidget(self._stack)
+        self._field_editor = FieldEditor(self._samples)
+        editor_scroll = QScrollArea()
+        editor_scroll.setObjectName("field_editor_scroll")
+        editor_scroll.setWidgetResizable(True)
+        editor_scroll.setWidget(self._field_editor)
+        editor_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        editor_scroll.setMinimumWidth(290)
+        editor_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self._schema_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self._schema_splitter.setObjectName("schema_splitter")
+        self._schema_splitter.addWidget(tree_page)
+        self._schema_splitter.addWidget(editor_scroll)
+        self._schema_splitter.setStretchFactor(0, 3)
+        self._schema_splitter.setStretchFactor(1, 2)
+        self._schema_splitter.setChildrenCollapsible(False)
+        self._schema_splitter.setSizes([620, 310])
+        return self._schema_splitter
+
+    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setAccessibleName(title.replace("&", ""))
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        return dock
+
+    def _build_docks(self) -> None:
+        self._generation = GenerationPanel(self._prefs)
+        generation_scroll = QScrollArea()
+        generation_scroll.setObjectName("generation_scroll")
+        generation_scroll.setWidgetResizable(True)
+        generation_scroll.setWidget(self._generation)
+        generation_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        generation_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        generation_scroll.setMinimumWidth(self._generation.minimumSizeHint().width() + 8)
+        self._generation_dock = self._dock("Generate", "generation_dock", generation_scroll)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._generation_dock)
+
+        self._jobs = JobsPanel(self._scheduler)
+        self._jobs_dock = self._dock("Jobs", "jobs_dock", self._jobs)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._jobs_dock)
+
+        self._status_panel = StatusPanel()
+        self._status_dock = self._dock("Status", "status_dock", self._status_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._status_dock)
+        self.splitDockWidget(self._generation_dock, self._status_dock, Qt.Orientation.Vertical)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._docks_sized = False
+
+    def _size_docks(self) -> None:
+        """Give the docks their first sizes (once shown; a restored state has its own)."""
+        self._docks_sized = True
+        self.resizeDocks([self._generation_dock], [335], Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self._generation_dock, self._status_dock],
+            [self.height() - 220, 180],
+            Qt.Orientation.Vertical,
+        )
+        self.resizeDocks([self._jobs_dock], [210], Qt.Orientation.Vertical)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Size the docks the first time the window is shown, unless a saved state did."""
+        super().showEvent(event)
+        if not self._docks_sized:
+            self._size_docks()
+
+    def _action(
+        self,
+        text: str,
+        name: str,
+        tip: str,
+        slot: Callable[[], None],
+        shortcut: QKeySequence | str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
 
     def _build_actions(self) -> None:
-        self._open_action = QAction("&Open…", self)
-        self._open_action.setObjectName("open_action")
-        self._open_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Open))
-        self._open_action.setToolTip("Open schema files (Ctrl+O)")
-        self._open_action.setStatusTip("Open JSON Schema, OpenAPI, SQL DDL or sample files")
-        self._open_action.triggered.connect(self.on_open_action_triggered)
-
-        self._quit_action = QAction("&Quit", self)
-        self._quit_action.setObjectName("quit_action")
-        self._quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self._open_action = self._action(
+            "&Open…",
+            "open_action",
+            "Open schema files (Ctrl+O)",
+            self.on_open_action_triggered,
+            QKeySequence(QKeySequence.StandardKey.Open),
+        )
+        self._settings_action = self._action(
+            "&Settings…",
+            "settings_action",
+            "Workers, default priority, locale, format and folder (Ctrl+,)",
+            self.on_settings_action_triggered,
+            "Ctrl+,",
+        )
+        self._settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self._quit_action = self._action(
+            "&Quit",
+            "quit_action",
+            "Close the window and quit tdgen (Ctrl+Q)",
+            self.on_quit_action_triggered,
+            "Ctrl+Q",
+        )
         self._quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self._quit_action.setToolTip("Quit tdgen (Ctrl+Q)")
-        self._quit_action.setStatusTip("Close the window and quit tdgen")
-        self._quit_action.triggered.connect(self.on_quit_action_triggered)
 
-        self._about_action = QAction("&About tdgen", self)
-        self._about_action.setObjectName("about_action")
+        self._undo_action = self._undo.createUndoAction(self, "&Undo")
+        self._undo_action.setObjectName("undo_action")
+        self._undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
+        self._undo_action.setToolTip("Undo the last field edit (Ctrl+Z)")
+        self._redo_action = self._undo.createRedoAction(self, "&Redo")
+        self._redo_action.setObjectName("redo_action")
+        self._redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self._redo_action.setToolTip("Redo the field edit undone last (Ctrl+Shift+Z)")
+        self.addAction(self._undo_action)
+        self.addAction(self._redo_action)
+
+        self._generate_action = self._action(
+            "&Generate",
+            "generate_action",
+            "Queue a generation job for the current schema (Ctrl+Enter)",
+            self.on_generate_action_triggered,
+        )
+        self._generate_action.setShortcuts(
+            [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")]
+        )
+        self._cancel_all_action = self._action(
+            "Cancel &all jobs",
+            "cancel_all_action",
+            "Empty the queue and stop every running job",
+            self.on_cancel_all_action_triggered,
+        )
+
+        self._schema_tab_action = self._action(
+            "&Schema",
+            "schema_tab_action",
+            "Show the schema tree and field editor (Ctrl+1)",
+            self.on_schema_tab_action_triggered,
+            "Ctrl+1",
+        )
+        self._preview_tab_action = self._action(
+            "&Preview",
+            "preview_tab_action",
+            "Show the preview of the selected job (Ctrl+2)",
+            self.on_preview_tab_action_triggered,
+            "Ctrl+2",
+        )
+        self._focus_jobs_action = self._action(
+            "&Jobs list",
+            "focus_jobs_action",
+            "Move the keyboard focus to the jobs (Ctrl+J)",
+            self.on_focus_jobs_action_triggered,
+            "Ctrl+J",
+        )
+        self._focus_generation_action = self._action(
+            "&Generation options",
+            "focus_generation_action",
+            "Move the keyboard focus to the generation options (Ctrl+G)",
+            self.on_focus_generation_action_triggered,
+            "Ctrl+G",
+        )
+        self._focus_tree_action = self._action(
+            "Schema &tree",
+            "focus_tree_action",
+            "Move the keyboard focus to the schema tree (Ctrl+T)",
+            self.on_focus_tree_action_triggered,
+            "Ctrl+T",
+        )
+        self._guide_action = self._action(
+            "&Getting started",
+            "guide_action",
+            "A short guide to tdgen (F1)",
+            self.on_guide_action_triggered,
+            QKeySequence(QKeySequence.StandardKey.HelpContents),
+        )
+        self._about_action = self._action(
+            "&About tdgen",
+            "about_action",
+            "The version of tdgen and of the components it bundles",
+            self.on_about_action_triggered,
+        )
         self._about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        self._about_action.setToolTip("Show the tdgen version")
-        self._about_action.setStatusTip("Show the tdgen version and the libraries it runs on")
-        self._about_action.triggered.connect(self.on_about_action_triggered)
+
+        # The job actions live in the jobs panel; most work from anywhere in the window.
+        for action in (
+            self._jobs.retry_action,
+            self._jobs.export_action,
+            self._jobs.open_folder_action,
+        ):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self._jobs.export_action.setShortcut(QKeySequence("Ctrl+E"))
 
     def _build_menus(self) -> None:
-        menu_bar = self.menuBar()
-        menu_bar.setAccessibleName("Menu bar")
+        bar = self.menuBar()
+        bar.setAccessibleName("Menu bar")
 
-        file_menu = menu_bar.addMenu("&File")
+        file_menu = bar.addMenu("&File")
         file_menu.setObjectName("file_menu")
         file_menu.setAccessibleName("File menu")
         file_menu.setToolTipsVisible(True)
         file_menu.addAction(self._open_action)
+        self._recent_menu = QMenu("Open &Recent", self)
+        self._recent_menu.setObjectName("recent_menu")
+        self._recent_menu.setToolTipsVisible(True)
+        self._recent_menu.aboutToShow.connect(self.on_recent_menu_about_to_show)
+        file_menu.addMenu(self._recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self._settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self._quit_action)
+        self._fill_recent_menu()
 
-        help_menu = menu_bar.addMenu("&Help")
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.setObjectName("edit_menu")
+        edit_menu.setAccessibleName("Edit menu")
+        edit_menu.addAction(self._undo_action)
+        edit_menu.addAction(self._redo_action)
+
+        jobs_menu = bar.addMenu("&Jobs")
+        jobs_menu.setObjectName("jobs_menu")
+        jobs_menu.setAccessibleName("Jobs menu")
+        jobs_menu.setToolTipsVisible(True)
+        jobs_menu.addAction(self._generate_action)
+        jobs_menu.addSeparator()
+        jobs = self._jobs
+        for action in (jobs.cancel_action, jobs.retry_action):
+            jobs_menu.addAction(action)
+        jobs_menu.addMenu(jobs.priority_menu)
+        for action in (jobs.export_action, jobs.open_folder_action):
+            jobs_menu.addAction(action)
+        jobs_menu.addSeparator()
+        jobs_menu.addAction(self._cancel_all_action)
+        jobs_menu.addAction(jobs.clear_action)
+
+        self._build_view_menu()
+
+        help_menu = bar.addMenu("&Help")
         help_menu.setObjectName("help_menu")
         help_menu.setAccessibleName("Help menu")
         help_menu.setToolTipsVisible(True)
+        help_menu.addAction(self._guide_action)
         help_menu.addAction(self._about_action)
+
+    def _build_view_menu(self) -> None:
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.setObjectName("view_menu")
+        view_menu.setAccessibleName("View menu")
+        for action in (
+            self._schema_tab_action,
+            self._preview_tab_action,
+            self._focus_tree_action,
+            self._focus_generation_action,
+            self._focus_jobs_action,
+        ):
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        for dock in (self._generation_dock, self._jobs_dock, self._status_dock):
+            toggle = dock.toggleViewAction()
+            toggle.setObjectName(f"{dock.objectName()}_toggle")
+            toggle.setText(f"{dock.windowTitle()} pane")
+            toggle.setToolTip(f"Show or hide the {dock.windowTitle()} pane")
+            view_menu.addAction(toggle)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
         status.setObjectName("status_bar")
         status.setAccessibleName("Status")
         status.setToolTip("Messages about the last action")
+        self._scheduler_label = QLabel()
+        self._scheduler_label.setObjectName("scheduler_summary")
+        self._scheduler_label.setToolTip("Workers busy, jobs queued and the current throughput")
+        self._scheduler_label.setAccessibleName("Scheduler summary")
+        status.addPermanentWidget(self._scheduler_label)
         status.showMessage("Ready")
+
+        export_button = QToolButton()
+        export_button.setDefaultAction(self._jobs.export_action)
+        export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        export_button.setAccessibleName("Export again")
+        self._preview.add_action_button(export_button)
+
+    def _wire(self) -> None:
+        self._bridge.message_posted.connect(self.on_bridge_message_posted)
+        self._tree.node_selected.connect(self.on_tree_node_selected)
+        self._field_editor.edit_requested.connect(self.on_field_editor_edit_requested)
+        self._generation.generate_requested.connect(self.on_generation_generate_requested)
+        self._generation.sampling_changed.connect(self.on_generation_sampling_changed)
+        self._jobs.job_selected.connect(self.on_jobs_job_selected)
+        self._jobs.job_activated.connect(self.on_jobs_job_activated)
+        self._jobs.export_requested.connect(self.on_jobs_export_requested)
+        self._preview.preview_failed.connect(self.on_preview_preview_failed)
+        scheduler = self._scheduler
+        scheduler.status_changed.connect(self._status_panel.on_scheduler_status_changed)
+        scheduler.status_changed.connect(self.on_scheduler_status_changed)
+        scheduler.job_finished.connect(self.on_scheduler_job_finished)
+        scheduler.job_failed.connect(self.on_scheduler_job_failed)
+        scheduler.job_cancelled.connect(self.on_scheduler_job_cancelled)
+        self._open_button.clicked.connect(self._open_action.trigger)
+        self._example_button.clicked.connect(self.on_example_button_clicked)
+        self._guide_button.clicked.connect(self._guide_action.trigger)
+
+    # ------------------------------------------------------------------ state
+
+    def _restore_state(self) -> None:
+        store = self._settings
+        if store is None:
+            return
+        geometry = store.byte_array("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = store.byte_array("state")
+        if state is not None and self.restoreState(state, _STATE_VERSION):
+            self._docks_sized = True
+        for key, splitter in (
+            ("schema_splitter", self._schema_splitter),
+            ("preview_splitter", self._preview.splitter),
+        ):
+            saved = store.byte_array(key)
+            if saved is not None:
+                splitter.restoreState(saved)
+
+    def _save_state(self) -> None:
+        store = self._settings
+        if store is None:
+            return
+        store.set_byte_array("geometry", self.saveGeometry())
+        store.set_byte_array("state", self.saveState(_STATE_VERSION))
+        store.set_byte_array("schema_splitter", self._schema_splitter.saveState())
+        store.set_byte_array("preview_splitter", self._preview.splitter.saveState())
+        store.sync()
 
     # ------------------------------------------------------------------ public API
 
@@ -286,123 +690,289 @@ class MainWindow(QMainWindow):
         return self._bridge
 
     @property
+    def scheduler(self) -> JobScheduler:
+        """The job scheduler."""
+        return self._scheduler
+
+    @property
+    def preferences(self) -> Preferences:
+        """The preferences in effect."""
+        return self._prefs
+
+    @property
     def datasets(self) -> tuple[Dataset, ...]:
         """The datasets loaded so far, in load order."""
         return tuple(self._datasets.values())
 
+    @property
+    def undo_stack(self) -> QUndoStack:
+        """The undo stack of field edits."""
+        return self._undo
+
+    @property
+    def schema_tree(self) -> SchemaTree:
+        """The schema tree."""
+        return self._tree
+
+    @property
+    def field_editor(self) -> FieldEditor:
+        """The field editor."""
+        return self._field_editor
+
+    @property
+    def generation_panel(self) -> GenerationPanel:
+        """The generation options."""
+        return self._generation
+
+    @property
+    def jobs_panel(self) -> JobsPanel:
+        """The jobs list."""
+        return self._jobs
+
+    @property
+    def preview(self) -> PreviewPanel:
+        """The preview."""
+        return self._preview
+
+    @property
+    def status_panel(self) -> StatusPanel:
+        """The scheduler status."""
+        return self._status_panel
+
+    @property
+    def tabs(self) -> QTabWidget:
+        """The Schema / Preview tabs."""
+        return self._tabs
+
+    @property
+    def sample_service(self) -> SampleService:
+        """Makes the field editor's sample values."""
+        return self._samples
+
     def open_paths(self, paths: Iterable[Path]) -> list[Dataset]:
-        """Load each schema file; show errors through the bridge and keep what was loaded.
+        """Load schema files (a folder stands for the schema files in it).
+
+        Errors go to one dialog through the bridge; what was loaded before stays.
 
         Returns:
             The datasets that loaded, in order.
         """
+        given = [Path(p) for p in paths]
+        files = []
+        for path in given:
+            files.extend(schema_files([path])[0] if path.is_dir() else [path])
+        folders = [p for p in given if p.is_dir()]
         loaded: list[Dataset] = []
+        errors: list[Exception] = []
         with _wait_cursor():
-            for path in paths:
-                dataset = self._load(Path(path))
-                if dataset is not None:
-                    loaded.append(dataset)
+            for path in files:
+                result = self._load(path)
+                if isinstance(result, Dataset):
+                    loaded.append(result)
+                else:
+                    errors.append(result)
+        if not files and folders:
+            errors.append(TdgenError("no schema files in this folder", file=folders[0]))
+        self._report_load_errors(errors, len(files))
         return loaded
 
-    def show_about(self) -> QMessageBox:
-        """Open (or raise) the non-blocking About box and return it."""
-        if self._about_box is not None:
-            self._about_box.raise_()
-            self._about_box.activateWindow()
-            return self._about_box
-        version = _app_version()
-        box = QMessageBox(self)
-        box.setObjectName("about_box")
-        box.setIcon(QMessageBox.Icon.Information)
-        box.setWindowTitle("About tdgen")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"tdgen {version}")
-        box.setInformativeText(
-            "Test data from your schemas: valid, boundary and invalid cases.\n\n"
-            f"Python {platform.python_version()} · PySide6 {pyside_version}"
+    def generate(self) -> str | None:
+        """Queue a job for the current schema with the panel's options (never blocks).
+
+        Returns:
+            The job id, or None when nothing could be queued (the reason is shown).
+        """
+        panel = self._generation
+        dataset = panel.dataset
+        if dataset is None:
+            self._bridge.notify("Load a schema first: drop a file or press Ctrl+O")
+            return None
+        if not panel.can_generate():
+            self._bridge.notify("Generate is not available: see the generation panel")
+            return None
+        try:
+            request = panel.build_request()
+        except TdgenError as error:
+            self._bridge.show_error(error, self)
+            return None
+        job_id = self._scheduler.submit(request, panel.priority, dataset=_snapshot(dataset))
+        kinds = ", ".join(k.value for k in request.cases)
+        self._bridge.notify(
+            f"Queued {job_id}: {dataset.source.name}, {request.rows:,} rows per table, {kinds}, "
+            f"{format_text(request.format)} → {display_path(request.out_dir)}"
         )
-        box.setStandardButtons(QMessageBox.StandardButton.Close)
-        box.setAccessibleName("About tdgen")
-        box.setAccessibleDescription(f"tdgen version {version}")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.finished.connect(self.on_about_box_finished)
-        self._about_box = box
-        box.open()
-        return box
+        self.job_submitted.emit(job_id)
+        return job_id
+
+    def export_again(self, job_id: str, fmt: ExportFormat, folder: Path) -> str | None:
+        """Queue a finished job again with another format and folder (same seed, same rows).
+
+        Returns:
+            The new job's id, or None when the job cannot be exported again.
+        """
+        try:
+            job = self._scheduler.job(job_id)
+        except KeyError:
+            return None
+        if job.state is not JobState.DONE:
+            self._bridge.notify(
+                f"{job_id} is {job.state.value}: only finished jobs can be exported"
+            )
+            return None
+        request = dataclasses.replace(job.request, format=fmt, out_dir=folder)
+        new_id = self._scheduler.submit(request, job.priority, dataset=job.dataset)
+        self._bridge.notify(
+            f"Queued {new_id}: {job_id} again as {format_text(fmt)} → {display_path(folder)}"
+        )
+        self.job_submitted.emit(new_id)
+        return new_id
+
+    def open_settings(self) -> SettingsDialog:
+        """Open (or raise) the settings dialog and return it."""
+        dialog = self._dialogs.get("settings")
+        if isinstance(dialog, SettingsDialog):
+            dialog.raise_()
+            return dialog
+        dialog = SettingsDialog(self._prefs, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.preferences_accepted.connect(self.on_settings_dialog_preferences_accepted)
+        self._keep_dialog("settings", dialog)
+        dialog.open()
+        return dialog
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        """Use and save ``prefs``: worker count, generation defaults."""
+        self._prefs = prefs
+        if self._settings is not None:
+            self._settings.save(prefs)
+        if self._scheduler.worker_count != prefs.worker_count:
+            self._scheduler.set_worker_count(prefs.worker_count)
+        self._generation.apply_preferences(prefs)
+        self._bridge.notify("Settings saved")
+
+    def show_about(self) -> AboutDialog:
+        """Open (or raise) the About dialog and return it."""
+        return self._show_dialog("about", AboutDialog)
+
+    def show_getting_started(self) -> GettingStartedDialog:
+        """Open (or raise) the Getting started guide and return it."""
+        return self._show_dialog("guide", GettingStartedDialog)
+
+    # ------------------------------------------------------------------ dialogs
+
+    def _show_dialog[D: (AboutDialog, GettingStartedDialog)](self, key: str, kind: type[D]) -> D:
+        dialog = self._dialogs.get(key)
+        if isinstance(dialog, kind):
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+        created = kind(self)
+        created.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._keep_dialog(key, created)
+        created.open()
+        return created
+
+    def _keep_dialog(self, key: str, dialog: QDialog) -> None:
+        self._dialogs[key] = dialog
+        dialog.finished.connect(self.on_dialog_finished)
 
     # ------------------------------------------------------------------ loading
 
-    def _load(self, path: Path) -> Dataset | None:
-        """Load one file; on failure report it and leave the tree as it was."""
+    def _load(self, path: Path) -> Dataset | Exception:
+        """Load one file; on failure return the error and leave the window as it was."""
         try:
             dataset = self._load_schema(path)
         except TdgenError as error:
-            self._bridge.show_error(error.with_context(file=path), self)
-            return None
+            return error.with_context(file=path)
         except OSError as error:
-            problem = error.strerror or str(error)
-            self._bridge.show_error(TdgenError(problem, file=path), self)
-            return None
+            return TdgenError(error.strerror or str(error), file=path)
         except Exception as error:  # a bug in an importer: report it, keep the window usable
             _log.exception("Loading %s failed", path)
-            self._bridge.show_error(error, self)
-            return None
+            return error
         key = path.resolve()
+        replacing = key in self._datasets
         self._datasets[key] = dataset
-        self._show_dataset(key, path, dataset)
+        if replacing:
+            self._undo.clear()  # its commands point at the fields of the old load
+        self._tree.show_dataset(key, dataset)
+        self._schema_stack.setCurrentIndex(_TREE_PAGE)
+        self._tabs.setCurrentIndex(_SCHEMA_TAB)
         self._last_dir = key.parent
-        self._bridge.notify(f"Loaded {path.name}: {_plural(len(dataset.tables), 'table')}")
+        if self._settings is not None:
+            self._settings.add_recent(key)
+            self._fill_recent_menu()
+        self._generation.set_dataset(dataset)
+        self.setWindowTitle(f"tdgen — {key.name}")
+        self._bridge.notify(f"Loaded {path.name}: {plural(len(dataset.tables), 'table')}")
         self.dataset_loaded.emit(dataset)
         return dataset
 
-    def _show_dataset(self, key: Path, path: Path, dataset: Dataset) -> None:
-        """Add the dataset's file to the tree, replacing an earlier load of the same file."""
-        item = QTreeWidgetItem()
-        item.setText(_NAME, path.name)
-        item.setText(_TYPE, _FORMAT_NAMES.get(dataset.format, str(dataset.format.value)))
-        details = [_plural(len(dataset.tables), "table")]
-        tip = str(key)
-        if dataset.notices:
-            details.append(_plural(len(dataset.notices), "notice"))
-            tip += "\n\nNotices:\n" + "\n".join(f"• {n}" for n in dataset.notices)
-        item.setText(_DETAILS, " · ".join(details))
-        item.setToolTip(_NAME, tip)
-        item.setToolTip(_DETAILS, tip)
-        table_items = [_table_item(table) for table in dataset.tables]
-        item.addChildren(table_items)
+    def _report_load_errors(self, errors: list[Exception], attempted: int) -> None:
+        if not errors:
+            return
+        if len(errors) == 1:
+            self._bridge.show_error(errors[0], self)
+            return
+        lines = []
+        for error in errors:
+            text = (
+                error.message
+                if isinstance(error, TdgenError)
+                else f"{type(error).__name__}: {error}"
+            )
+            lines.append(text)
+        summary = TdgenError(
+            f"{len(errors)} of {attempted} files could not be loaded; the others were. "
+            f"First: {lines[0]}",
+            details="\n".join(lines),
+        )
+        self._bridge.show_error(summary, self)
 
-        old = self._file_items.pop(key, None)
-        index = self._tree.indexOfTopLevelItem(old) if old is not None else -1
-        if index >= 0:
-            self._tree.takeTopLevelItem(index)
-            self._tree.insertTopLevelItem(index, item)
-        else:
-            self._tree.addTopLevelItem(item)
-        self._file_items[key] = item
+    def _fill_recent_menu(self) -> None:
+        menu = self._recent_menu
+        menu.clear()
+        recent = self._settings.recent_files() if self._settings is not None else []
+        for number, path in enumerate(recent, start=1):
+            prefix = f"&{number} " if number < 10 else ""
+            action = menu.addAction(f"{prefix}{path.name}")
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+            action.setData(str(path))
+            action.triggered.connect(self.on_recent_action_triggered)
+        if recent:
+            menu.addSeparator()
+        clear = menu.addAction("&Clear list")
+        clear.setObjectName("clear_recent_action")
+        clear.setEnabled(bool(recent))
+        clear.triggered.connect(self.on_clear_recent_action_triggered)
+        menu.setEnabled(self._settings is not None)
 
-        item.setExpanded(True)
-        if len(dataset.tables) <= _EXPAND_TABLES_UP_TO:
-            for table_item in table_items:
-                table_item.setExpanded(True)
-        self._stack.setCurrentIndex(1)
-        for column in (_NAME, _TYPE, _KIND):
-            self._tree.resizeColumnToContents(column)
-            self._tree.setColumnWidth(column, self._tree.columnWidth(column) + _COLUMN_PADDING)
-        self._tree.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtTop)
+    def recent_actions(self) -> list[QAction]:
+        """The File ▸ Open Recent entries (tests)."""
+        return [a for a in self._recent_menu.actions() if a.data()]
 
     # ------------------------------------------------------------------ drag and drop
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        """Accept a drag that carries only local files."""
-        if _local_files(event.mimeData()):
+        """Accept a drag of local schema files or folders; say what would be loaded."""
+        accepted, rejected = schema_files(_local_files(event.mimeData()))
+        self._status_before_drag = self.statusBar().currentMessage()
+        if accepted:
             event.acceptProposedAction()
             self._set_dragging(True)
+            note = f"Drop to load {plural(len(accepted), 'schema file')}"
+            if rejected:
+                note += f" ({plural(len(rejected), 'other file')} ignored)"
+            self.statusBar().showMessage(note)
         else:
             event.ignore()
+            if rejected:
+                names = ", ".join(p.name for p in rejected[:3])
+                self.statusBar().showMessage(f"Not a schema file: {names}")
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        """Keep accepting a drag of local files while it moves."""
-        if _local_files(event.mimeData()):
+        """Keep accepting a drag of schema files while it moves."""
+        if schema_files(_local_files(event.mimeData()))[0]:
             event.acceptProposedAction()
         else:
             event.ignore()
@@ -410,17 +980,20 @@ class MainWindow(QMainWindow):
     def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
         """Drop the highlight when the drag leaves."""
         self._set_dragging(False)
+        self.statusBar().showMessage(self._status_before_drag)
         event.accept()
 
     def dropEvent(self, event: QDropEvent) -> None:
         """Load the dropped files once the drop has returned to the source application."""
         self._set_dragging(False)
+        self.statusBar().showMessage(self._status_before_drag)
         paths = _local_files(event.mimeData())
-        if not paths:
+        accepted, _rejected = schema_files(paths)
+        if not accepted:
             event.ignore()
             return
         event.acceptProposedAction()
-        QTimer.singleShot(0, self, lambda: self.open_paths(paths))
+        QTimer.singleShot(0, self, lambda: self.open_paths(accepted))
 
     def _set_dragging(self, dragging: bool) -> None:
         """Highlight the drop target while a drag of files is over the window."""
@@ -429,12 +1002,160 @@ class MainWindow(QMainWindow):
             widget.style().unpolish(widget)
             widget.style().polish(widget)
 
-    # ------------------------------------------------------------------ slots
+    # ------------------------------------------------------------------ closing
+
+    def unfinished_jobs(self) -> list[Job]:
+        """Jobs queued, running or cancelling."""
+        return [j for j in self._scheduler.jobs() if not j.is_final]
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Ask before cancelling unfinished jobs; save the window state; stop the workers."""
+        unfinished = self.unfinished_jobs()
+        if unfinished and not self.confirm_close(len(unfinished)):
+            event.ignore()
+            return
+        if unfinished:
+            self._scheduler.cancel_all()
+        self._save_state()
+        self._samples.shutdown()
+        if self._owns_scheduler:
+            self._scheduler.shutdown()
+        self._bridge.close_dialogs()
+        for dialog in list(self._dialogs.values()):
+            dialog.close()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------------ slots: bridge, tree
 
     @Slot(str)
     def on_bridge_message_posted(self, text: str) -> None:
         """Show a notice in the status bar."""
         self.statusBar().showMessage(text)
+
+    @Slot(object)
+    def on_tree_node_selected(self, node: object) -> None:
+        """Show the selected field in the editor; generate for the selected file."""
+        chosen = node if isinstance(node, SchemaNode) else None
+        self._field_editor.show_node(chosen)
+        if chosen is not None and chosen.dataset is not self._generation.dataset:
+            self._generation.set_dataset(chosen.dataset)
+            self.setWindowTitle(f"tdgen — {chosen.key.name}")
+
+    @Slot(object, str, str, object)
+    def on_field_editor_edit_requested(
+        self, field: object, path: str, attribute: str, value: object
+    ) -> None:
+        """Apply a field edit as an undoable command."""
+        if isinstance(field, Field):
+            self._undo.push(FieldEditCommand(field, path, attribute, value, self._field_changed))
+
+    def _field_changed(self, field: Field) -> None:
+        self._tree.refresh_field(field)
+        node = self._field_editor.node
+        if node is not None and node.field is field:
+            self._field_editor.refresh()
+
+    # ------------------------------------------------------------------ slots: generation, jobs
+
+    @Slot()
+    def on_generation_generate_requested(self) -> None:
+        """Queue a job."""
+        self.generate()
+
+    @Slot(str, int)
+    def on_generation_sampling_changed(self, locale: str, seed: int) -> None:
+        """Make the editor's samples with the new locale and seed."""
+        self._field_editor.set_sampling(locale, seed)
+
+    @Slot(str)
+    def on_jobs_job_selected(self, job_id: str) -> None:
+        """Preview the selected job if it has finished."""
+        job = self._job(job_id)
+        if job is not None and job is not self._preview.job:
+            self._preview.show_job(job)
+
+    @Slot(str)
+    def on_jobs_job_activated(self, job_id: str) -> None:
+        """Show the activated job in the Preview tab."""
+        job = self._job(job_id)
+        if job is not None:
+            self._preview.show_job(job)
+            self._tabs.setCurrentIndex(_PREVIEW_TAB)
+
+    @Slot(str)
+    def on_jobs_export_requested(self, job_id: str) -> None:
+        """Ask for the format and folder of an export."""
+        job = self._job(job_id)
+        if job is None:
+            return
+        old = self._dialogs.get("export")
+        if old is not None:
+            old.close()
+        dialog = ExportDialog(job_id, job.request.format, job.request.out_dir, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.export_accepted.connect(self.on_export_dialog_export_accepted)
+        self._keep_dialog("export", dialog)
+        dialog.open()
+
+    @Slot(str, object, object)
+    def on_export_dialog_export_accepted(self, job_id: str, fmt: object, folder: object) -> None:
+        """Queue the export."""
+        if isinstance(fmt, ExportFormat) and isinstance(folder, Path):
+            self.export_again(job_id, fmt, folder)
+
+    @Slot(object)
+    def on_preview_preview_failed(self, error: object) -> None:
+        """A preview file could not be read."""
+        if isinstance(error, Exception):
+            self._bridge.show_error(error, self)
+
+    @Slot(object)
+    def on_scheduler_status_changed(self, status: object) -> None:
+        """Summarise the scheduler in the status bar."""
+        if isinstance(status, SchedulerStatus):
+            self._scheduler_label.setText(status_line(status))
+
+    @Slot(str)
+    def on_scheduler_job_finished(self, job_id: str) -> None:
+        """Report what the job made; preview it when it is the selected job."""
+        job = self._job(job_id)
+        if job is None or job.result is None:
+            return
+        result = job.result
+        where = result.tables[0].path.parent if result.tables else job.request.out_dir
+        tables = plural(len(result.tables), "table")
+        self._bridge.notify(
+            f"{job_id} done: {result.rows:,} rows in {tables} → {display_path(where)}"
+        )
+        for warning in result.warnings:
+            self._bridge.notify(f"{job_id}: {warning}")
+        selected = self._jobs.selected_job()
+        if selected is not None and selected.id == job_id:
+            self._preview.show_job(job)
+
+    @Slot(str, str)
+    def on_scheduler_job_failed(self, job_id: str, message: str) -> None:
+        """Show why the job failed, with the details."""
+        job = self._job(job_id)
+        details = job.error.details if job is not None and job.error is not None else ""
+        self._bridge.show_error(
+            TdgenError(f"{job_id} failed: {message}", details=details), self, title="Job failed"
+        )
+
+    @Slot(str)
+    def on_scheduler_job_cancelled(self, job_id: str) -> None:
+        """Say that the job was cancelled."""
+        self._bridge.notify(f"{job_id} cancelled; no output was left")
+
+    def _job(self, job_id: str) -> Job | None:
+        if not job_id:
+            return None
+        try:
+            return self._scheduler.job(job_id)
+        except KeyError:
+            return None
+
+    # ------------------------------------------------------------------ slots: actions
 
     @Slot()
     def on_open_action_triggered(self) -> None:
@@ -446,70 +1167,99 @@ class MainWindow(QMainWindow):
             self.open_paths([Path(name) for name in names])
 
     @Slot()
+    def on_example_button_clicked(self) -> None:
+        """Load the bundled example schema."""
+        self.open_paths([_example()])
+
+    @Slot()
+    def on_recent_menu_about_to_show(self) -> None:
+        """List the recent files as they are now."""
+        self._fill_recent_menu()
+
+    @Slot()
+    def on_recent_action_triggered(self) -> None:
+        """Load a recent file."""
+        action = self.sender()
+        if isinstance(action, QAction) and action.data():
+            self.open_paths([Path(str(action.data()))])
+
+    @Slot()
+    def on_clear_recent_action_triggered(self) -> None:
+        """Forget the recent files."""
+        if self._settings is not None:
+            self._settings.clear_recent()
+        self._fill_recent_menu()
+
+    @Slot()
+    def on_settings_action_triggered(self) -> None:
+        """Open the settings dialog."""
+        self.open_settings()
+
+    @Slot(object)
+    def on_settings_dialog_preferences_accepted(self, prefs: object) -> None:
+        """Use the preferences chosen in the dialog."""
+        if isinstance(prefs, Preferences):
+            self.apply_preferences(prefs)
+
+    @Slot()
     def on_quit_action_triggered(self) -> None:
         """Close the window; the app quits when its last window closes."""
         self.close()
 
     @Slot()
+    def on_generate_action_triggered(self) -> None:
+        """Queue a job (Ctrl+Enter)."""
+        self.generate()
+
+    @Slot()
+    def on_cancel_all_action_triggered(self) -> None:
+        """Cancel every queued and running job."""
+        count = self._scheduler.cancel_all()
+        self._bridge.notify(f"Cancelled {plural(count, 'job')}" if count else "No job to cancel")
+
+    @Slot()
+    def on_schema_tab_action_triggered(self) -> None:
+        """Show the Schema tab."""
+        self._tabs.setCurrentIndex(_SCHEMA_TAB)
+
+    @Slot()
+    def on_preview_tab_action_triggered(self) -> None:
+        """Show the Preview tab and put the focus in its table."""
+        self._tabs.setCurrentIndex(_PREVIEW_TAB)
+        self._preview.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    @Slot()
+    def on_focus_jobs_action_triggered(self) -> None:
+        """Show the jobs pane and focus its list."""
+        self._jobs_dock.show()
+        self._jobs_dock.raise_()
+        self._jobs.focus_view()
+
+    @Slot()
+    def on_focus_generation_action_triggered(self) -> None:
+        """Show the generation pane and focus its first field."""
+        self._generation_dock.show()
+        self._generation_dock.raise_()
+        self._generation.focus_rows()
+
+    @Slot()
+    def on_focus_tree_action_triggered(self) -> None:
+        """Show the Schema tab and focus the tree."""
+        self._tabs.setCurrentIndex(_SCHEMA_TAB)
+        self._tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    @Slot()
+    def on_guide_action_triggered(self) -> None:
+        """Show the Getting started guide."""
+        self.show_getting_started()
+
+    @Slot()
     def on_about_action_triggered(self) -> None:
-        """Show the About box."""
+        """Show the About dialog."""
         self.show_about()
 
     @Slot(int)
-    def on_about_box_finished(self, _result: int) -> None:
-        """Forget the About box once closed (it deletes itself)."""
-        self._about_box = None
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        """Close the error dialogs with the window, so the app can quit."""
-        self._bridge.close_dialogs()
-        super().closeEvent(event)
-
-
-def _table_item(table: Table) -> QTreeWidgetItem:
-    """A tree item for a table, with its fields as children."""
-    item = QTreeWidgetItem()
-    item.setText(_NAME, table.name)
-    item.setText(_TYPE, "table")
-    details = [_plural(len(table.fields), "field")]
-    if table.primary_key:
-        details.append("primary key " + ", ".join(table.primary_key))
-    if table.foreign_keys:
-        details.append(_plural(len(table.foreign_keys), "foreign key"))
-    item.setText(_DETAILS, " · ".join(details))
-    if table.description:
-        item.setToolTip(_NAME, table.description)
-    item.addChildren([_field_item(field, 1) for field in table.fields])
-    return item
-
-
-def _field_item(field: Field, depth: int) -> QTreeWidgetItem:
-    """A tree item for a field, with nested properties and array items as children."""
-    item = QTreeWidgetItem()
-    item.setText(_NAME, field.name)
-    type_text = field.sql_type or str(field.type.value)
-    if field.nullable:
-        type_text += " | null"
-    item.setText(_TYPE, type_text)
-    item.setText(_KIND, field.kind or "")
-    details: list[str] = []
-    if not field.required:
-        details.append("optional")
-    if field.unique:
-        details.append("unique")
-    constraints = field.constraints.describe()
-    if constraints:
-        details.append(constraints)
-    if field.omit:
-        details.append(f"omitted: {field.omit_reason}" if field.omit_reason else "omitted")
-    item.setText(_DETAILS, " · ".join(details))
-    if field.description:
-        item.setToolTip(_NAME, field.description)
-    if details:
-        item.setToolTip(_DETAILS, "\n".join(details))
-    if depth < _MAX_FIELD_DEPTH:
-        children = [_field_item(child, depth + 1) for child in field.properties]
-        if field.items is not None:
-            children.append(_field_item(field.items, depth + 1))
-        item.addChildren(children)
-    return item
+    def on_dialog_finished(self, _result: int) -> None:
+        """Forget a dialog once it is closed (it deletes itself)."""
+        dialog = self.sender()
+        self._dialogs = {k: d for k, d in self._dialogs.items() if d is not dialog}

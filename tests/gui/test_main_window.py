@@ -5,30 +5,38 @@ from __future__ import annotations
 import importlib.metadata
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from gui_support import WAIT_MS, Gui, drag_enter, mime_for
+from PySide6.QtCore import QMimeData, QUrl
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
     QFileDialog,
+    QHeaderView,
     QLabel,
+    QLineEdit,
+    QMenu,
     QMessageBox,
     QStackedWidget,
+    QTabBar,
     QTreeWidget,
     QTreeWidgetItem,
+    QWidget,
 )
 from pytestqt.qtbot import QtBot
 
-from tdgen_desktop.app import build_main_window
 from tdgen_desktop.core.errors import SchemaError
-from tdgen_desktop.core.model import Dataset
-from tdgen_desktop.services import AppPaths
 from tdgen_desktop.ui import MainWindow, MessageBridge
 from tdgen_desktop.ui.crash import install_excepthook
+from tdgen_desktop.ui.dialogs import AboutDialog, GettingStartedDialog
 from tdgen_desktop.ui.main_window import DROP_HINT
+from tdgen_desktop.ui.schema_tree import SchemaColumn
 
 VALID_SCHEMA = """{
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -48,20 +56,16 @@ VALID_SCHEMA = """{
 
 @pytest.fixture
 def bridge(qtbot: QtBot) -> Iterator[MessageBridge]:
-    """The message bridge; error dialogs left open are closed after the test."""
+    """A message bridge of its own; error dialogs left open are closed after the test."""
     bridge = MessageBridge()
     yield bridge
     bridge.close_dialogs()
 
 
 @pytest.fixture
-def window(qtbot: QtBot, bridge: MessageBridge) -> MainWindow:
+def window(gui: Gui) -> MainWindow:
     """The main window as the app builds it, shown."""
-    window = build_main_window(AppPaths.default(), bridge)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return gui.window
 
 
 @pytest.fixture
@@ -78,56 +82,6 @@ def broken_schema(tmp_path: Path) -> Path:
     return path
 
 
-def _mime(urls: list[QUrl]) -> QMimeData:
-    mime = QMimeData()
-    mime.setUrls(urls)
-    return mime
-
-
-def _drag_enter(window: MainWindow, mime: QMimeData) -> QDragEnterEvent:
-    event = QDragEnterEvent(
-        QPointF(50, 50),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    QApplication.sendEvent(window, event)
-    return event
-
-
-def _drop(window: MainWindow, path: Path) -> QDropEvent:
-    """Drag ``path`` over the window and drop it."""
-    mime = _mime([QUrl.fromLocalFile(str(path))])
-    assert _drag_enter(window, mime).isAccepted()
-    event = QDropEvent(
-        QPointF(50, 50),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    QApplication.sendEvent(window, event)
-    return event
-
-
-def _drop_and_wait_loaded(qtbot: QtBot, window: MainWindow, path: Path) -> Dataset:
-    """Drop ``path`` and wait until it loaded; fail at once with the text of an error dialog."""
-    loaded: list[Dataset] = []
-    errors: list[str] = []
-    bridge = window.bridge
-    window.dataset_loaded.connect(loaded.append)
-    bridge.error_shown.connect(errors.append)
-    try:
-        assert _drop(window, path).isAccepted()
-        qtbot.waitUntil(lambda: bool(loaded or errors), timeout=10_000)
-    finally:
-        window.dataset_loaded.disconnect(loaded.append)
-        bridge.error_shown.disconnect(errors.append)
-    assert not errors, errors
-    return loaded[0]
-
-
 def _tree(window: MainWindow) -> QTreeWidget:
     tree = window.findChild(QTreeWidget, "schema_tree")
     assert tree is not None
@@ -136,12 +90,6 @@ def _tree(window: MainWindow) -> QTreeWidget:
 
 def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
     return [item.child(i) for i in range(item.childCount())]
-
-
-def _action(window: MainWindow, name: str) -> QAction:
-    action = window.findChild(QAction, name)
-    assert action is not None, name
-    return action
 
 
 def _raise_in_thread() -> None:
@@ -155,39 +103,94 @@ def test_window_shows_drop_hint(window: MainWindow) -> None:
     hint = window.findChild(QLabel, "drop_hint")
 
     assert window.windowTitle() == "tdgen"
-    assert (window.width(), window.height()) == (1100, 700)
+    assert (window.width(), window.height()) == (1280, 800)
     assert hint is not None
     assert hint.isVisible()
     assert hint.text().replace("\n", " ") == DROP_HINT
     assert hint.accessibleDescription() == DROP_HINT
-    assert "Drop a schema file here" in hint.text()
+    assert "Drop a schema file" in hint.text()
     assert "Ctrl+O" in hint.text()
+    assert not window.generation_panel.can_generate()
 
 
 def test_controls_have_tooltips_and_accessible_names(window: MainWindow) -> None:
-    for name in ("open_action", "quit_action", "about_action"):
-        assert _action(window, name).toolTip(), name
-    for widget in (
-        window.findChild(QLabel, "drop_hint"),
-        window.findChild(QLabel, "drop_strip"),
-        _tree(window),
-        window.statusBar(),
-    ):
-        assert widget is not None
-        assert widget.toolTip(), widget.objectName()
-        assert widget.accessibleName(), widget.objectName()
+    for action in window.findChildren(QAction):
+        if action.isSeparator() or not action.text() or action.menu() is not None:
+            continue
+        if action.parent() is window.findChild(QMenu, "recent_menu"):
+            continue
+        assert action.toolTip(), action.objectName() or action.text()
+    missing = []
+    for widget in window.findChildren(QWidget):
+        interactive = isinstance(
+            widget, (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox, QAbstractItemView)
+        )
+        if not interactive or isinstance(widget, (QTabBar, QHeaderView)):
+            continue  # tab bars and headers are named by their tabs and columns
+        if widget.objectName().startswith("qt_"):
+            continue  # Qt's own parts (a spin box's line edit, a table's corner button)
+        if isinstance(widget, QAbstractItemView) and widget.objectName() == "":
+            continue  # a combo box's popup list
+        if type(widget).__name__ == "QToolButton" and not widget.isVisibleTo(window):
+            continue  # the scroll buttons of a tab bar or a toolbar
+        if not widget.accessibleName():
+            missing.append(f"no accessible name: {type(widget).__name__} {widget.objectName()!r}")
+        if not widget.toolTip():
+            missing.append(f"no tooltip: {type(widget).__name__} {widget.objectName()!r}")
+    assert missing == [], "\n".join(missing)
+    for name in ("drop_hint", "drop_strip"):
+        label = window.findChild(QLabel, name)
+        assert label is not None
+        assert label.toolTip()
+        assert label.accessibleName()
+    assert window.statusBar().toolTip()
     assert window.menuBar().accessibleName()
 
 
-def test_shortcuts(window: MainWindow) -> None:
-    assert _action(window, "open_action").shortcut() == QKeySequence("Ctrl+O")
-    assert _action(window, "quit_action").shortcut() == QKeySequence("Ctrl+Q")
+def test_shortcuts(gui: Gui) -> None:
+    expected = {
+        "open_action": "Ctrl+O",
+        "quit_action": "Ctrl+Q",
+        "undo_action": "Ctrl+Z",
+        "generate_action": "Ctrl+Return",
+        "settings_action": "Ctrl+,",
+        "schema_tab_action": "Ctrl+1",
+        "preview_tab_action": "Ctrl+2",
+        "focus_jobs_action": "Ctrl+J",
+        "focus_generation_action": "Ctrl+G",
+        "export_again_action": "Ctrl+E",
+        "guide_action": "F1",
+    }
+    for name, keys in expected.items():
+        assert gui.action(name).shortcut() == QKeySequence(keys), name
 
 
-def test_drag_enter_accepts_local_files(window: MainWindow, valid_schema: Path) -> None:
-    event = _drag_enter(window, _mime([QUrl.fromLocalFile(str(valid_schema))]))
+def test_drag_enter_accepts_schema_files(window: MainWindow, valid_schema: Path) -> None:
+    event = drag_enter(window, mime_for([valid_schema]))
 
     assert event.isAccepted()
+    assert window.statusBar().currentMessage() == "Drop to load 1 schema file"
+
+
+def test_drag_enter_of_a_folder_counts_its_schema_files(
+    window: MainWindow, valid_schema: Path, broken_schema: Path
+) -> None:
+    (valid_schema.parent / "notes.txt").write_text("not a schema", encoding="utf-8")
+
+    event = drag_enter(window, mime_for([valid_schema.parent]))
+
+    assert event.isAccepted()
+    assert window.statusBar().currentMessage() == "Drop to load 2 schema files"
+
+
+def test_drag_enter_refuses_other_files(window: MainWindow, tmp_path: Path) -> None:
+    picture = tmp_path / "cat.png"
+    picture.write_bytes(b"\x89PNG")
+
+    event = drag_enter(window, mime_for([picture]))
+
+    assert not event.isAccepted()
+    assert window.statusBar().currentMessage() == "Not a schema file: cat.png"
 
 
 @pytest.mark.parametrize(
@@ -199,58 +202,80 @@ def test_drag_enter_accepts_local_files(window: MainWindow, valid_schema: Path) 
     ids=["http", "local-and-http"],
 )
 def test_drag_enter_ignores_non_file_urls(window: MainWindow, urls: list[QUrl]) -> None:
-    event = _drag_enter(window, _mime(urls))
+    mime = QMimeData()
+    mime.setUrls(urls)
 
-    assert not event.isAccepted()
+    assert not drag_enter(window, mime).isAccepted()
 
 
 def test_drag_enter_ignores_text(window: MainWindow) -> None:
     mime = QMimeData()
     mime.setText("just some text")
 
-    assert not _drag_enter(window, mime).isAccepted()
+    assert not drag_enter(window, mime).isAccepted()
 
 
-def test_drop_valid_schema_shows_tables(
-    qtbot: QtBot, window: MainWindow, valid_schema: Path
-) -> None:
-    dataset = _drop_and_wait_loaded(qtbot, window, valid_schema)
+def test_drop_valid_schema_shows_tables(gui: Gui, valid_schema: Path) -> None:
+    window = gui.window
+    dataset = gui.drop_and_wait(valid_schema)
 
     tree = _tree(window)
     assert tree.isVisible()
     assert tree.topLevelItemCount() == 1
     file_item = tree.topLevelItem(0)
-    assert file_item.text(0) == valid_schema.name
+    assert file_item.text(SchemaColumn.NAME) == valid_schema.name
     tables = _children(file_item)
     assert len(tables) == 1
-    assert tables[0].text(3).startswith("3 fields")
+    assert tables[0].text(SchemaColumn.DETAILS).startswith("3 fields")
     fields = {item.text(0): item for item in _children(tables[0])}
     assert set(fields) == {"name", "email", "age"}
-    assert fields["age"].text(1).startswith("integer")
-    assert fields["email"].text(2) == (dataset.tables[0].field("email").kind or "")
+    assert fields["age"].text(SchemaColumn.TYPE).startswith("integer")
+    assert fields["email"].text(SchemaColumn.KIND) == dataset.tables[0].field("email").kind
+    assert fields["age"].text(SchemaColumn.DETAILS) == "optional · 0 ≤ x ≤ 130"
     assert window.statusBar().currentMessage() == f"Loaded {valid_schema.name}: 1 table"
     assert window.datasets == (dataset,)
+    assert window.windowTitle() == f"tdgen — {valid_schema.name}"
+    assert window.generation_panel.can_generate()
 
 
-def test_reloading_a_file_replaces_it(qtbot: QtBot, window: MainWindow, valid_schema: Path) -> None:
-    _drop_and_wait_loaded(qtbot, window, valid_schema)
-    _drop_and_wait_loaded(qtbot, window, valid_schema)
+def test_foreign_keys_show_arrows(gui: Gui, corpus: Path) -> None:
+    gui.window.open_paths([corpus / "sql" / "chinook-sqlite.sql"])
 
-    assert _tree(window).topLevelItemCount() == 1
-    assert len(window.datasets) == 1
+    file_item = _tree(gui.window).topLevelItem(0)
+    album = next(t for t in _children(file_item) if t.text(0) == "Album")
+    artist_id = next(f for f in _children(album) if f.text(0) == "ArtistId")
+    assert artist_id.text(SchemaColumn.DETAILS).startswith("→ Artist.ArtistId")
+    assert "→ Artist" in album.text(SchemaColumn.DETAILS)
+
+
+def test_reloading_a_file_replaces_it(gui: Gui, valid_schema: Path) -> None:
+    gui.drop_and_wait(valid_schema)
+    gui.drop_and_wait(valid_schema)
+
+    assert _tree(gui.window).topLevelItemCount() == 1
+    assert len(gui.window.datasets) == 1
+
+
+def test_drop_folder_loads_each_schema(gui: Gui, tmp_path: Path) -> None:
+    folder = tmp_path / "schemas"
+    folder.mkdir()
+    for name in ("a", "b"):
+        (folder / f"{name}.schema.json").write_text(VALID_SCHEMA, encoding="utf-8")
+
+    with gui.qtbot.waitSignals([gui.window.dataset_loaded] * 2, timeout=WAIT_MS):
+        gui.drop(folder)
+
+    assert _tree(gui.window).topLevelItemCount() == 2
 
 
 def test_drop_broken_file_reports_error_and_keeps_content(
-    qtbot: QtBot,
-    window: MainWindow,
-    bridge: MessageBridge,
-    valid_schema: Path,
-    broken_schema: Path,
+    gui: Gui, valid_schema: Path, broken_schema: Path
 ) -> None:
-    _drop_and_wait_loaded(qtbot, window, valid_schema)
+    window, bridge = gui.window, gui.bridge
+    gui.drop_and_wait(valid_schema)
 
-    with qtbot.waitSignal(bridge.error_shown, timeout=10_000) as blocker:
-        _drop(window, broken_schema)
+    with gui.qtbot.waitSignal(bridge.error_shown, timeout=WAIT_MS) as blocker:
+        gui.drop(broken_schema)
 
     text = blocker.args[0]
     assert broken_schema.name in text
@@ -264,23 +289,37 @@ def test_drop_broken_file_reports_error_and_keeps_content(
     assert tree.isVisible()
     assert tree.topLevelItemCount() == 1
     assert tree.topLevelItem(0).text(0) == valid_schema.name
+    assert window.generation_panel.dataset is window.datasets[0]
     assert window.statusBar().currentMessage() == f"Loaded {valid_schema.name}: 1 table"
 
 
-def test_missing_file_is_reported_with_its_name(
-    qtbot: QtBot, window: MainWindow, bridge: MessageBridge, tmp_path: Path
+def test_several_broken_files_give_one_dialog(
+    gui: Gui, valid_schema: Path, broken_schema: Path, tmp_path: Path
 ) -> None:
+    other = tmp_path / "other.json"
+    other.write_text("[1, 2", encoding="utf-8")
+
+    with gui.qtbot.waitSignal(gui.bridge.error_shown, timeout=WAIT_MS) as blocker:
+        loaded = gui.window.open_paths([broken_schema, valid_schema, other])
+
+    assert len(loaded) == 1
+    assert blocker.args[0].startswith("2 of 3 files could not be loaded")
+    assert len(gui.bridge.open_dialogs) == 1
+    assert "other.json" in gui.bridge.open_dialogs[0].detailedText()
+
+
+def test_missing_file_is_reported_with_its_name(gui: Gui, tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.json"
 
-    with qtbot.waitSignal(bridge.error_shown, timeout=10_000) as blocker:
-        assert window.open_paths([missing]) == []
+    with gui.qtbot.waitSignal(gui.bridge.error_shown, timeout=WAIT_MS) as blocker:
+        assert gui.window.open_paths([missing]) == []
 
     assert "nowhere.json" in blocker.args[0]
-    assert window.findChild(QLabel, "drop_hint").isVisible()
+    assert gui.window.findChild(QLabel, "drop_hint").isVisible()
 
 
 def test_open_action_loads_chosen_files(
-    qtbot: QtBot, window: MainWindow, valid_schema: Path, monkeypatch: pytest.MonkeyPatch
+    gui: Gui, valid_schema: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
         QFileDialog,
@@ -288,54 +327,95 @@ def test_open_action_loads_chosen_files(
         lambda *_args, **_kwargs: ([str(valid_schema)], "Schema files"),
     )
 
-    with qtbot.waitSignal(window.dataset_loaded, timeout=10_000):
-        _action(window, "open_action").trigger()
+    with gui.qtbot.waitSignal(gui.window.dataset_loaded, timeout=WAIT_MS):
+        gui.action("open_action").trigger()
 
-    assert _tree(window).topLevelItem(0).text(0) == valid_schema.name
+    assert _tree(gui.window).topLevelItem(0).text(0) == valid_schema.name
 
 
-def test_open_paths_loads_a_corpus_schema(
-    window: MainWindow, bridge: MessageBridge, corpus: Path
+def test_open_recent_lists_and_reloads_files(
+    make_window: Callable[..., Gui], valid_schema: Path
 ) -> None:
-    path = corpus / "jsonschema" / "package.json"
-    errors: list[str] = []
-    bridge.error_shown.connect(errors.append)
+    first = make_window()
+    first.window.open_paths([valid_schema])
+    first.window.close()
 
-    loaded = window.open_paths([path])
+    second = make_window()
+    recent = second.window.recent_actions()
+    assert [a.data() for a in recent] == [str(valid_schema.resolve())]
+    with second.qtbot.waitSignal(second.window.dataset_loaded, timeout=WAIT_MS):
+        recent[0].trigger()
+    assert _tree(second.window).topLevelItem(0).text(0) == valid_schema.name
 
-    assert errors == []
+
+def test_open_paths_loads_a_corpus_schema(gui: Gui, corpus: Path) -> None:
+    loaded = gui.window.open_paths([corpus / "jsonschema" / "package.json"])
+
+    assert gui.errors == []
     assert len(loaded) == 1
-    assert _tree(window).topLevelItem(0).text(0) == "package.json"
+    assert _tree(gui.window).topLevelItem(0).text(0) == "package.json"
 
 
-def test_about_shows_version(window: MainWindow) -> None:
+def test_about_shows_version_and_licences(gui: Gui) -> None:
     try:
         expected = importlib.metadata.version("tdgen")
     except importlib.metadata.PackageNotFoundError:
         expected = "dev"
 
-    _action(window, "about_action").trigger()
+    gui.action("about_action").trigger()
 
-    box = window.findChild(QMessageBox, "about_box")
-    assert box is not None
-    assert box.isVisible()
-    assert box.text() == f"tdgen {expected}"
-    box.done(0)
+    dialog = gui.window.findChild(AboutDialog)
+    assert dialog is not None
+    assert dialog.isVisible()
+    assert dialog.title.text() == f"tdgen {expected}"
+    text = dialog.licences.toPlainText()
+    for component in ("Qt", "Faker", "jsonschema", "httpx"):
+        assert component in text
+    assert "LGPL" in text
+    assert "MIT" in text
+    dialog.done(0)
 
 
-def test_quit_closes_window(window: MainWindow) -> None:
-    _action(window, "quit_action").trigger()
+def test_getting_started_opens_on_f1(gui: Gui) -> None:
+    gui.action("guide_action").trigger()
 
-    assert not window.isVisible()
+    dialog = gui.window.findChild(GettingStartedDialog)
+    assert dialog is not None
+    assert dialog.isVisible()
+    assert "Getting started" in dialog.browser.toPlainText()
+    assert "Ctrl+Enter" in dialog.browser.toPlainText()
+    dialog.done(0)
 
 
-def test_screenshot(qtbot: QtBot, window: MainWindow, valid_schema: Path, tmp_path: Path) -> None:
-    _drop_and_wait_loaded(qtbot, window, valid_schema)
+def test_quit_closes_window(gui: Gui) -> None:
+    gui.action("quit_action").trigger()
+
+    assert not gui.window.isVisible()
+
+
+def test_window_stack_switches_to_tree(gui: Gui, valid_schema: Path) -> None:
+    stack = gui.window.findChild(QStackedWidget, "schema_stack")
+    assert stack is not None
+    assert stack.currentIndex() == 0
+
+    gui.drop_and_wait(valid_schema)
+
+    assert stack.currentIndex() == 1
+
+
+def test_screenshot(gui: Gui, valid_schema: Path, tmp_path: Path) -> None:
+    gui.drop_and_wait(valid_schema)
     target = tmp_path / "main_window.png"
 
-    assert window.grab().save(str(target))
+    assert gui.window.grab().save(str(target))
 
     assert target.stat().st_size > 0
+
+
+def test_bridge_notify_reaches_status_bar(gui: Gui) -> None:
+    gui.bridge.notify("Hello")
+
+    assert gui.window.statusBar().currentMessage() == "Hello"
 
 
 # ------------------------------------------------------------------ message bridge
@@ -368,18 +448,11 @@ def test_bridge_shows_unexpected_error_with_traceback(qtbot: QtBot, bridge: Mess
     assert "Traceback" in box.detailedText()
 
 
-def test_bridge_notify_reaches_status_bar(window: MainWindow, bridge: MessageBridge) -> None:
-    bridge.notify("Hello")
-
-    assert window.statusBar().currentMessage() == "Hello"
-
-
 # ------------------------------------------------------------------ crash hook
 
 
-def test_excepthook_routes_thread_exception_to_bridge(
-    qtbot: QtBot, window: MainWindow, bridge: MessageBridge
-) -> None:
+def test_excepthook_routes_thread_exception_to_bridge(qtbot: QtBot, gui: Gui) -> None:
+    window, bridge = gui.window, gui.bridge
     restore = install_excepthook(bridge)
     try:
         with qtbot.waitSignal(bridge.error_shown, timeout=10_000) as blocker:
@@ -413,15 +486,3 @@ def test_excepthook_routes_main_thread_exception_to_bridge(
 
     assert blocker.args == ["Unexpected error: KeyError: 'missing'"]
     assert sys.excepthook is previous
-
-
-def test_window_stack_switches_to_tree(
-    qtbot: QtBot, window: MainWindow, valid_schema: Path
-) -> None:
-    stack = window.findChild(QStackedWidget, "central_stack")
-    assert stack is not None
-    assert stack.currentIndex() == 0
-
-    _drop_and_wait_loaded(qtbot, window, valid_schema)
-
-    assert stack.currentIndex() == 1

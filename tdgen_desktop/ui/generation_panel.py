@@ -1,0 +1,539 @@
+"""The generation panel: what to make for the current schema, and the Generate button.
+
+Rows per table, seed (with "New seed"), locale, case kinds, pairwise, provider, priority, output
+format and folder. The panel only collects choices: :meth:`GenerationPanel.build_request` turns
+them into a validated :class:`~tdgen_desktop.generation.pipeline.GenerationRequest`, and the
+window submits it to the scheduler when ``generate_requested`` fires — so pressing Generate
+never blocks.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tdgen_desktop.core.enums import CaseKind, ExportFormat, Priority, ProviderKind
+from tdgen_desktop.core.model import Dataset
+from tdgen_desktop.exporters import available_formats
+from tdgen_desktop.generation.pipeline import GenerationRequest
+from tdgen_desktop.generation.pools import COUNTRY_LOCALES
+from tdgen_desktop.ui.settings import Preferences
+
+__all__ = [
+    "MAX_ROWS",
+    "MAX_SEED",
+    "GenerationPanel",
+    "display_path",
+    "format_text",
+    "locales",
+    "priority_text",
+]
+
+MAX_ROWS = 10_000_000
+"""The most valid rows per table the panel offers."""
+
+MAX_SEED = 2**31 - 1
+"""Seeds are drawn from 0 … MAX_SEED (a QSpinBox holds a 32-bit int)."""
+
+_PROVIDER_TEXT = {
+    ProviderKind.NULL: "Rule-based (offline)",
+    ProviderKind.AI: "AI",
+    ProviderKind.HYBRID: "Hybrid (rules + AI)",
+}
+_PRIORITY_TEXT = {Priority.HIGH: "High", Priority.NORMAL: "Normal", Priority.LOW: "Low"}
+_FORMAT_TEXT = {
+    ExportFormat.CSV: "CSV",
+    ExportFormat.TSV: "TSV",
+    ExportFormat.JSON: "JSON",
+    ExportFormat.JSONL: "JSON Lines",
+    ExportFormat.SQL: "SQL INSERTs",
+    ExportFormat.XLSX: "Excel (XLSX)",
+    ExportFormat.PARQUET: "Parquet",
+}
+_AI_HINT = (
+    "AI and hybrid need an AI profile: Settings ▸ AI profile (coming soon). "
+    "Rule-based values work offline."
+)
+_ROWS_PER_TABLE_MAX_HEIGHT = 140
+
+
+def display_path(path: Path) -> str:
+    """``path`` as people read it: the home folder written as ``~``."""
+    try:
+        return str(Path("~") / Path(path).relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
+def locales() -> list[str]:
+    """The locales offered: every locale tdgen maps a country to, sorted, en_US first."""
+    found = sorted(set(COUNTRY_LOCALES.values()) - {"en_US"})
+    return ["en_US", *found]
+
+
+def format_text(fmt: ExportFormat) -> str:
+    """The name of an output format as the window shows it."""
+    return _FORMAT_TEXT.get(fmt, fmt.value.upper())
+
+
+def priority_text(priority: Priority) -> str:
+    """ "High", "Normal" or "Low"."""
+    return _PRIORITY_TEXT[priority]
+
+
+class GenerationPanel(QWidget):
+    """Collects the options of a generation job and offers the Generate button.
+
+    Signals:
+        generate_requested(): the user pressed Generate (or Ctrl+Enter) with valid options.
+        sampling_changed(str, int): the locale or the seed changed (locale, seed).
+
+    Args:
+        prefs: the preferences that give the defaults.
+        parent: the Qt parent.
+    """
+
+    generate_requested = Signal()
+    sampling_changed = Signal(str, int)
+
+    def __init__(self, prefs: Preferences, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._dataset: Dataset | None = None
+        self._ai_available = False
+        self.setObjectName("generation_panel")
+        self.setAccessibleName("Generation options")
+        self._build()
+        self.apply_preferences(prefs)
+        self.set_dataset(None)
+
+    # ------------------------------------------------------------------ construction
+
+    def _build(self) -> None:  # noqa: PLR0915 — one form, built top to bottom
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        self._schema_label = QLabel()
+        self._schema_label.setObjectName("generation_schema")
+        self._schema_label.setWordWrap(True)
+        self._schema_label.setTextFormat(Qt.TextFormat.PlainText)
+        self._schema_label.setAccessibleName("Schema to generate")
+        layout.addWidget(self._schema_label)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        layout.addLayout(form)
+
+        self._rows = QSpinBox()
+        self._rows.setObjectName("rows")
+        self._rows.setRange(0, MAX_ROWS)
+        self._rows.setValue(100)
+        self._rows.setGroupSeparatorShown(True)
+        self._rows.setToolTip("Valid rows per table (boundary and invalid cases come on top)")
+        self._rows.setAccessibleName("Rows per table")
+        self._rows.valueChanged.connect(self.on_rows_value_changed)
+        form.addRow(self._buddy("&Rows per table:", self._rows), self._rows)
+
+        self._table_rows = QTableWidget(0, 2)
+        self._table_rows.setObjectName("table_rows")
+        self._table_rows.setHorizontalHeaderLabels(["Table", "Rows"])
+        self._table_rows.verticalHeader().setVisible(False)
+        self._table_rows.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self._table_rows.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.ResizeToContents
+        )
+        self._table_rows.setMaximumHeight(_ROWS_PER_TABLE_MAX_HEIGHT)
+        self._table_rows.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self._table_rows.setToolTip("Rows of each table; child tables draw keys from their parents")
+        self._table_rows.setAccessibleName("Rows of each table")
+        form.addRow(self._table_rows)
+
+        cases = QWidget()
+        cases_layout = QHBoxLayout(cases)
+        cases_layout.setContentsMargins(0, 0, 0, 0)
+        self._case_boxes: dict[CaseKind, QCheckBox] = {}
+        tips = {
+            CaseKind.VALID: "Realistic rows that satisfy every rule",
+            CaseKind.BOUNDARY: "Valid rows at the edges: bounds, lengths, every enum value …",
+            CaseKind.INVALID: "Rows that break exactly one rule, labelled with it",
+        }
+        for kind, text in (
+            (CaseKind.VALID, "V&alid"),
+            (CaseKind.BOUNDARY, "&Boundary"),
+            (CaseKind.INVALID, "&Invalid"),
+        ):
+            box = QCheckBox(text)
+            box.setObjectName(f"case_{kind.value}")
+            box.setToolTip(tips[kind])
+            box.setAccessibleName(f"{kind.value.capitalize()} cases")
+            box.setChecked(kind is CaseKind.VALID)
+            box.toggled.connect(self.on_case_box_toggled)
+            cases_layout.addWidget(box)
+            self._case_boxes[kind] = box
+        cases_layout.addStretch(1)
+        form.addRow("Cases:", cases)
+
+        self._pairwise = QCheckBox("Pair&wise: cover every pair of values")
+        self._pairwise.setObjectName("pairwise")
+        self._pairwise.setToolTip(
+            "Valid rows cover every pair of values of small-domain fields "
+            "(enums, booleans, null-or-not, low/middle/high numbers)"
+        )
+        self._pairwise.setAccessibleName("Pairwise")
+        form.addRow("", self._pairwise)
+
+        seed_row = QWidget()
+        seed_layout = QHBoxLayout(seed_row)
+        seed_layout.setContentsMargins(0, 0, 0, 0)
+        self._seed = QSpinBox()
+        self._seed.setObjectName("seed")
+        self._seed.setRange(0, MAX_SEED)
+        self._seed.setToolTip("The same seed, schema and options give the same files")
+        self._seed.setAccessibleName("Seed")
+        self._seed.valueChanged.connect(self.on_seed_value_changed)
+        self._new_seed = QToolButton()
+        self._new_seed.setObjectName("new_seed")
+        self._new_seed.setText("New seed")
+        self._new_seed.setToolTip("Draw a new random seed")
+        self._new_seed.setAccessibleName("New seed")
+        self._new_seed.clicked.connect(self.on_new_seed_clicked)
+        seed_layout.addWidget(self._seed, 1)
+        seed_layout.addWidget(self._new_seed)
+        form.addRow(self._buddy("See&d:", self._seed), seed_row)
+
+        self._locale = QComboBox()
+        self._locale.setObjectName("locale")
+        self._locale.addItems(locales())
+        self._locale.setToolTip("Language and country of names, addresses, phone numbers")
+        self._locale.setAccessibleName("Locale")
+        self._locale.currentTextChanged.connect(self.on_locale_current_text_changed)
+        form.addRow(self._buddy("&Locale:", self._locale), self._locale)
+
+        self._provider = QComboBox()
+        self._provider.setObjectName("provider")
+        provider_model = QStandardItemModel(self._provider)
+        for provider, text in _PROVIDER_TEXT.items():
+            item = QStandardItem(text)
+            item.setData(provider.value, Qt.ItemDataRole.UserRole)
+            provider_model.appendRow(item)
+        self._provider.setModel(provider_model)
+        self._provider.setToolTip("Where values come from")
+        self._provider.setAccessibleName("Value provider")
+        form.addRow(self._buddy("Provider:", self._provider), self._provider)
+        self._ai_hint = QLabel(_AI_HINT)
+        self._ai_hint.setObjectName("ai_hint")
+        self._ai_hint.setWordWrap(True)
+        self._ai_hint.setAccessibleName("AI hint")
+        form.addRow("", self._ai_hint)
+
+        self._priority = QComboBox()
+        self._priority.setObjectName("priority")
+        for priority, text in _PRIORITY_TEXT.items():
+            self._priority.addItem(text, priority.value)
+        self._priority.setToolTip("High jobs start first; waiting jobs move up over time")
+        self._priority.setAccessibleName("Priority")
+        form.addRow(self._buddy("Priorit&y:", self._priority), self._priority)
+
+        self._format = QComboBox()
+        self._format.setObjectName("format")
+        for fmt in available_formats():
+            self._format.addItem(format_text(fmt), fmt.value)
+        self._format.setToolTip("The file format of the output")
+        self._format.setAccessibleName("Output format")
+        form.addRow(self._buddy("For&mat:", self._format), self._format)
+
+        self._labels = QCheckBox("Add _case and _rule &columns")
+        self._labels.setObjectName("label_columns")
+        self._labels.setToolTip(
+            "Write each row's case kind and rule into the data file too "
+            "(labels are always in <table>.cases.jsonl)"
+        )
+        self._labels.setAccessibleName("Label columns")
+        form.addRow("", self._labels)
+
+        folder_row = QWidget()
+        folder_layout = QHBoxLayout(folder_row)
+        folder_layout.setContentsMargins(0, 0, 0, 0)
+        self._folder = QLineEdit()
+        self._folder.setObjectName("output_folder")
+        self._folder.setToolTip("The folder the files are written to (created if missing)")
+        self._folder.setAccessibleName("Output folder")
+        self._folder.textChanged.connect(self.on_folder_text_changed)
+        self._browse = QToolButton()
+        self._browse.setObjectName("browse_folder")
+        self._browse.setText("…")
+        self._browse.setToolTip("Choose the output folder")
+        self._browse.setAccessibleName("Choose output folder")
+        self._browse.clicked.connect(self.on_browse_clicked)
+        folder_layout.addWidget(self._folder, 1)
+        folder_layout.addWidget(self._browse)
+        form.addRow(self._buddy("Folder:", self._folder), folder_row)
+
+        self._problem = QLabel()
+        self._problem.setObjectName("generation_problem")
+        self._problem.setWordWrap(True)
+        self._problem.setAccessibleName("Why Generate is not available")
+        layout.addWidget(self._problem)
+
+        self._generate = QPushButton("&Generate")
+        self._generate.setObjectName("generate_button")
+        self._generate.setDefault(True)
+        self._generate.setToolTip("Queue a generation job (Ctrl+Enter); the window stays usable")
+        self._generate.setAccessibleName("Generate")
+        self._generate.setMinimumHeight(34)
+        self._generate.clicked.connect(self.on_generate_clicked)
+        layout.addWidget(self._generate)
+        layout.addStretch(1)
+
+    @staticmethod
+    def _buddy(text: str, widget: QWidget) -> QLabel:
+        label = QLabel(text)
+        label.setBuddy(widget)
+        return label
+
+    # ------------------------------------------------------------------ public API
+
+    @property
+    def dataset(self) -> Dataset | None:
+        """The schema the panel generates for."""
+        return self._dataset
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        """Take the defaults of ``prefs`` (priority, locale, format, folder, AI profile)."""
+        self._set_combo_data(self._priority, prefs.default_priority.value)
+        index = self._locale.findText(prefs.locale)
+        if index < 0:
+            self._locale.addItem(prefs.locale)
+            index = self._locale.count() - 1
+        self._locale.setCurrentIndex(index)
+        self._set_combo_data(self._format, prefs.default_format.value)
+        self._folder.setText(display_path(prefs.output_dir))
+        self.set_ai_available(prefs.has_ai_profile)
+
+    def set_ai_available(self, available: bool) -> None:
+        """Enable the AI and hybrid providers, or disable them with a hint."""
+        self._ai_available = available
+        model = self._provider.model()
+        assert isinstance(model, QStandardItemModel)  # noqa: S101 — set in _build
+        for row in range(model.rowCount()):
+            item = model.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) != ProviderKind.NULL.value:
+                item.setEnabled(available)
+                item.setToolTip("" if available else _AI_HINT)
+        if not available:
+            self._provider.setCurrentIndex(0)
+        self._ai_hint.setVisible(not available)
+
+    def set_dataset(self, dataset: Dataset | None) -> None:
+        """Generate for ``dataset`` from now on (None: nothing loaded)."""
+        self._dataset = dataset
+        if dataset is None:
+            self._schema_label.setText("No schema loaded yet.")
+        else:
+            count = len(dataset.tables)
+            noun = "table" if count == 1 else "tables"
+            self._schema_label.setText(f"{dataset.source.name} — {count} {noun}")
+        self._fill_table_rows()
+        self._update_state()
+
+    def build_request(self) -> GenerationRequest:
+        """The request for the current schema and options.
+
+        Raises:
+            UsageError: the options are not valid (the message says which).
+            RuntimeError: no schema is loaded.
+        """
+        if self._dataset is None:
+            raise RuntimeError("no schema is loaded")
+        return GenerationRequest(
+            source=self._dataset.source,
+            out_dir=self.output_dir,
+            rows=self._rows.value(),
+            table_rows=self._table_overrides(),
+            cases=frozenset(self.case_kinds),
+            format=ExportFormat(self._format.currentData()),
+            seed=self._seed.value(),
+            locale=self.locale_name,
+            provider=ProviderKind(self._provider.currentData(Qt.ItemDataRole.UserRole)),
+            label_columns=self._labels.isChecked(),
+            pairwise=self._pairwise.isChecked(),
+        )
+
+    @property
+    def priority(self) -> Priority:
+        """The priority chosen for the next job."""
+        return Priority(self._priority.currentData())
+
+    @property
+    def case_kinds(self) -> list[CaseKind]:
+        """The case kinds ticked."""
+        return [kind for kind, box in self._case_boxes.items() if box.isChecked()]
+
+    @property
+    def locale_name(self) -> str:
+        """The Faker locale chosen (``en_US`` …)."""
+        return self._locale.currentText()
+
+    @property
+    def seed(self) -> int:
+        """The seed."""
+        return self._seed.value()
+
+    @property
+    def output_dir(self) -> Path:
+        """The output folder (``~`` expanded)."""
+        return Path(self._folder.text().strip()).expanduser()
+
+    def set_rows(self, rows: int) -> None:
+        """Set the rows per table."""
+        self._rows.setValue(rows)
+
+    def set_case_kinds(self, kinds: set[CaseKind]) -> None:
+        """Tick exactly ``kinds``."""
+        for kind, box in self._case_boxes.items():
+            box.setChecked(kind in kinds)
+
+    def set_output_dir(self, folder: Path) -> None:
+        """Write to ``folder``."""
+        self._folder.setText(display_path(folder))
+
+    def set_format(self, fmt: ExportFormat) -> None:
+        """Write ``fmt`` files."""
+        self._set_combo_data(self._format, fmt.value)
+
+    def set_seed(self, seed: int) -> None:
+        """Use ``seed``."""
+        self._seed.setValue(seed)
+
+    def can_generate(self) -> bool:
+        """Whether Generate is enabled."""
+        return self._generate.isEnabled()
+
+    def focus_rows(self) -> None:
+        """Put the keyboard focus in the rows box (the start of the panel's tab order)."""
+        self._rows.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._rows.selectAll()
+
+    # ------------------------------------------------------------------ internals
+
+    @staticmethod
+    def _set_combo_data(combo: QComboBox, value: str) -> None:
+        index = combo.findData(value)
+        if index >= 0:
+            combo.setCurrentIndex(index)
+
+    def _fill_table_rows(self) -> None:
+        tables = self._dataset.tables if self._dataset is not None else []
+        self._table_rows.setRowCount(len(tables))
+        for row, table in enumerate(tables):
+            name = QTableWidgetItem(table.name)
+            name.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self._table_rows.setItem(row, 0, name)
+            spin = QSpinBox()
+            spin.setRange(0, MAX_ROWS)
+            spin.setGroupSeparatorShown(True)
+            spin.setValue(self._rows.value())
+            spin.setProperty("overridden", False)
+            spin.setAccessibleName(f"Rows of {table.name}")
+            spin.setToolTip(f"Valid rows of table {table.name}")
+            spin.valueChanged.connect(self.on_table_rows_value_changed)
+            self._table_rows.setCellWidget(row, 1, spin)
+        self._table_rows.setVisible(len(tables) > 1)
+
+    def _table_overrides(self) -> dict[str, int]:
+        overrides: dict[str, int] = {}
+        for row in range(self._table_rows.rowCount()):
+            spin = self._table_rows.cellWidget(row, 1)
+            item = self._table_rows.item(row, 0)
+            if isinstance(spin, QSpinBox) and item is not None and spin.property("overridden"):
+                overrides[item.text()] = spin.value()
+        return overrides
+
+    def _update_state(self) -> None:
+        problem = ""
+        if self._dataset is None:
+            problem = "Load a schema to generate data."
+        elif not self.case_kinds:
+            problem = "Tick at least one case kind: valid, boundary or invalid."
+        elif not self._folder.text().strip():
+            problem = "Choose an output folder."
+        self._problem.setText(problem)
+        self._problem.setVisible(bool(problem))
+        self._generate.setEnabled(not problem)
+
+    # ------------------------------------------------------------------ slots
+
+    @Slot(int)
+    def on_rows_value_changed(self, value: int) -> None:
+        """Carry the rows per table to the tables not set one by one."""
+        for row in range(self._table_rows.rowCount()):
+            spin = self._table_rows.cellWidget(row, 1)
+            if isinstance(spin, QSpinBox) and not spin.property("overridden"):
+                spin.blockSignals(True)
+                spin.setValue(value)
+                spin.blockSignals(False)
+
+    @Slot(int)
+    def on_table_rows_value_changed(self, _value: int) -> None:
+        """A table's own row count was set: it no longer follows the rows per table."""
+        spin = self.sender()
+        if isinstance(spin, QSpinBox):
+            spin.setProperty("overridden", True)
+
+    @Slot(bool)
+    def on_case_box_toggled(self, _checked: bool) -> None:
+        """Re-check whether Generate is possible."""
+        self._update_state()
+
+    @Slot(str)
+    def on_folder_text_changed(self, _text: str) -> None:
+        """Re-check whether Generate is possible."""
+        self._update_state()
+
+    @Slot(int)
+    def on_seed_value_changed(self, value: int) -> None:
+        """Announce the new seed (the field editor's samples use it)."""
+        self.sampling_changed.emit(self.locale_name, value)
+
+    @Slot(str)
+    def on_locale_current_text_changed(self, text: str) -> None:
+        """Announce the new locale."""
+        self.sampling_changed.emit(text, self.seed)
+
+    @Slot()
+    def on_new_seed_clicked(self) -> None:
+        """Draw a new seed."""
+        self._seed.setValue(secrets.randbelow(MAX_SEED + 1))
+
+    @Slot()
+    def on_browse_clicked(self) -> None:
+        """Choose the output folder."""
+        folder = QFileDialog.getExistingDirectory(self, "Output folder", self._folder.text())
+        if folder:
+            self._folder.setText(folder)
+
+    @Slot()
+    def on_generate_clicked(self) -> None:
+        """Ask the window to queue a job."""
+        if self._generate.isEnabled():
+            self.generate_requested.emit()
