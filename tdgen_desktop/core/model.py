@@ -260,6 +260,8 @@ class Dataset:
     tables: list[Table] = dataclasses.field(default_factory=list)
     notices: list[str] = dataclasses.field(default_factory=list)
     registry: Any = dataclasses.field(default=None, repr=False)
+    cache: dict[Any, Any] = dataclasses.field(default_factory=dict, repr=False, compare=False)
+    """Work worth keeping between the pre-flight check and the job (e.g. value pools)."""
 
     def table(self, name: str) -> Table:
         """Return the table called ``name`` (case-insensitive).

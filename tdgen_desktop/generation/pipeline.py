@@ -51,7 +51,8 @@ __all__ = [
     "run_pipeline",
 ]
 
-DEFAULT_CHUNK = 2000
+DEFAULT_CHUNK = 500
+"""Rows per chunk: a progress point and a cancellation check (≈ 0.1 s of work)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +281,12 @@ def run_pipeline(
     )
     request = dataclasses.replace(request, table_rows=relations.rows)  # parents first, counts set
     tables = relations.tables
-    provider = NullProvider(request.seed, request.locale, keys=KeyStore(relations, request.seed))
+    provider = NullProvider(
+        request.seed,
+        request.locale,
+        keys=KeyStore(relations, request.seed),
+        pools=_pools(dataset, request),
+    )
     early.step(Step.PARSE, StepState.DONE)
     cancel.raise_if_cancelled()
 
@@ -345,12 +351,23 @@ def prepare_job(request: GenerationRequest, dataset: Dataset | None = None) -> D
             case_rows=bool(request.cases - {CaseKind.VALID}),
         )
         _check_request(request)
-        provider = NullProvider(request.seed, request.locale)
+        provider = NullProvider(request.seed, request.locale, pools=_pools(dataset, request))
         for table in relations.tables:
             preflight(table, relations.rows_for(table.name), provider, dataset.notices)
     except TdgenError as exc:
         raise exc.with_context(file=request.source) from None
     return dataset
+
+
+def _pools(dataset: Dataset, request: GenerationRequest) -> Any:
+    """The job's Faker value pools, built once and shared by the pre-flight check and the job."""
+    from tdgen_desktop.generation.pools import Pools  # noqa: PLC0415
+
+    key = ("pools", request.seed, request.locale)
+    pools = dataset.cache.get(key)
+    if pools is None:
+        pools = dataset.cache[key] = Pools(request.seed, request.locale)
+    return pools
 
 
 def _select_tables(dataset: Dataset, wanted: tuple[str, ...]) -> list[Table]:
@@ -421,6 +438,7 @@ def _run_table(
         batch: RowBatch = provider.batch(
             plan, chunk, start, min(request.chunk_size, wanted - start)
         )
+        cancel.raise_if_cancelled()
         if pairs is not None and start < len(pairs.combos):
             pairs.apply(batch, table.check)
         if oracle is not None:
