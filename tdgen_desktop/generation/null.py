@@ -17,7 +17,13 @@ from tdgen_desktop.core.rows import VALID_LABEL, RowBatch
 from tdgen_desktop.core.validation import Oracle
 from tdgen_desktop.generation.pools import Pools, derive_seed
 from tdgen_desktop.generation.relations import KeyStore
-from tdgen_desktop.generation.values import Env, GenContext, ObjectSource, compile_object
+from tdgen_desktop.generation.values import (
+    RETRY_BUDGET,
+    Env,
+    GenContext,
+    ObjectSource,
+    compile_object,
+)
 
 __all__ = ["NullProvider", "TablePlan", "row_instance"]
 
@@ -78,7 +84,7 @@ class NullProvider:
     def batch(self, plan: TablePlan, chunk: int, start: int, count: int) -> RowBatch:
         """Make rows ``start .. start + count - 1`` (chunk number ``chunk``) of a table."""
         rng = random.Random(derive_seed(self.seed, plan.table.name, chunk))
-        ctx = GenContext(rng, start)
+        ctx = GenContext(rng, start, retries=[RETRY_BUDGET + 20 * count])
         columns = plan.source.columns(ctx, count)
         rows = list(zip(*columns, strict=True)) if columns else [() for _ in range(count)]
         check = plan.table.check
@@ -92,10 +98,13 @@ class NullProvider:
         check = plan.table.check
         assert check is not None  # noqa: S101 — only called when the table has a check
         candidate: tuple[Any, ...] = ()
+        budget = [RETRY_BUDGET]  # shared by every attempt for this row
         for attempt in range(_ROW_RETRIES):
+            if budget[0] <= 0:
+                break
             rng = random.Random(derive_seed(self.seed, plan.table.name, "retry", row, attempt))
             # After a few tries, optional properties may be left out (e.g. for "not required").
-            ctx = GenContext(rng, row, sparse=attempt >= 5)
+            ctx = GenContext(rng, row, sparse=attempt >= 5, retries=budget)
             columns = plan.source.columns(ctx, 1)
             candidate = tuple(c[0] for c in columns)
             if check(row_instance(plan.table, plan.columns, candidate)):

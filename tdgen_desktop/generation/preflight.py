@@ -120,16 +120,20 @@ def value_space(f: Field) -> float:
             if c.pattern is not None:
                 return pattern_space(c.pattern)
             if c.max_length is not None:
-                low = c.min_length or 0
-                if low > 12:
-                    return _INF
-                return sum(26.0**n for n in range(low, min(c.max_length, 12) + 1))
+                return _text_space(c.min_length or 0, c.max_length)
             return _INF
         case FieldType.DATE:
             return 5 * 366
         case FieldType.TIME:
             return 86_400
     return _INF
+
+
+def _text_space(low: int, high: int) -> float:
+    """Strings of lowercase letters with ``low..high`` characters (capped at 12)."""
+    if low > 12:
+        return _INF
+    return sum(26.0**n for n in range(low, min(high, 12) + 1))
 
 
 def _numeric_space(f: Field) -> float:
