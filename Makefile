@@ -3,9 +3,10 @@ SHELL := /bin/bash
 VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+PACKAGE_STAMP := $(VENV)/.installed-package
 export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
 
-.PHONY: run test lint typecheck arch unit bench fuzz package screenshots clean venv
+.PHONY: run test lint typecheck arch unit bench fuzz package package-onefile screenshots clean venv
 
 venv: $(STAMP)
 
@@ -45,6 +46,17 @@ bench: $(STAMP)
 # Render the window's main states offscreen into docs/screenshots/ (shown in the README).
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) build_scripts/screenshots.py
+
+# The double-click app (PyInstaller): dist/tdgen/tdgen; package-onefile: one file dist/onefile/tdgen.
+$(PACKAGE_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[package]'
+	@touch $(PACKAGE_STAMP)
+
+package: $(PACKAGE_STAMP)
+	$(PY) build_scripts/build.py
+
+package-onefile: $(PACKAGE_STAMP)
+	$(PY) build_scripts/build.py --onefile
 
 clean:
 	rm -rf build dist .mypy_cache .pytest_cache .ruff_cache tdgen-out

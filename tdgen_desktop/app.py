@@ -18,18 +18,21 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
 import qasync
 from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 import tdgen_desktop
 from tdgen_desktop.importers import load_schema
 from tdgen_desktop.scheduler import JobScheduler
 from tdgen_desktop.services.paths import HOME_ENV_VAR, AppPaths
+from tdgen_desktop.services.resources import icon_paths
 from tdgen_desktop.ui.crash import install_excepthook, route_loop_exceptions
 from tdgen_desktop.ui.main_window import MainWindow
 from tdgen_desktop.ui.message_bridge import MessageBridge
@@ -45,6 +48,8 @@ _LOG_HANDLER_NAME = "tdgen"
 _LOG_BYTES = 1_000_000
 _LOG_BACKUPS = 3
 _SIGNAL_POLL_MS = 250
+MEASURE_STARTUP_ENV = "TDGEN_MEASURE_STARTUP"
+"""If set, print the time to the shown window and the memory in use, then quit (bench)."""
 
 
 def build_settings(paths: AppPaths) -> SettingsStore:
@@ -111,8 +116,30 @@ def _application(argv: Sequence[str]) -> tuple[QApplication, list[str]]:
         return existing, list(argv)
     app = QApplication([sys.argv[0] if sys.argv else APP_NAME, *argv])
     app.setApplicationVersion(tdgen_desktop.__version__)
+    app.setWindowIcon(_app_icon())
     app.setQuitOnLastWindowClosed(True)
     return app, app.arguments()[1:]
+
+
+def _app_icon() -> QIcon:
+    """The app icon with every PNG size of ``resources/icons`` (empty when none is found)."""
+    icon = QIcon()
+    for path in icon_paths():
+        icon.addFile(str(path))
+    return icon
+
+
+def _report_startup_and_quit(app: QApplication, started: float) -> None:
+    """Print ``tdgen-startup: main_s=… rss_mb=…`` once the window is shown, then quit."""
+    rss_mb = float("nan")
+    try:  # Linux; elsewhere the figure is left out
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+        rss_mb = int(status.split("VmRSS:")[1].split()[0]) / 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    print(f"tdgen-startup: main_s={time.perf_counter() - started:.3f} rss_mb={rss_mb:.1f}")
+    sys.stdout.flush()
+    app.quit()
 
 
 def _quit_on_ctrl_c(app: QApplication) -> Callable[[], None]:
@@ -150,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         The exit code: 0 when the window was closed normally.
     """
     multiprocessing.freeze_support()
+    started = time.perf_counter()
     args = list(sys.argv[1:] if argv is None else argv)
 
     paths = AppPaths.default()
@@ -171,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         window.show()
         if schema_args:
             window.open_paths([Path(arg) for arg in schema_args])
+        if os.environ.get(MEASURE_STARTUP_ENV):
+            QTimer.singleShot(0, lambda: _report_startup_and_quit(app, started))
         with loop:
             code = loop.run_forever()
     finally:

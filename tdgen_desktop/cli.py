@@ -48,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Run 'tdgen' without arguments to open the window.",
     )
     parser.add_argument("--version", action="version", version=f"tdgen {_version()}")
+    parser.add_argument(
+        "--self-test",
+        action=_SelfTestAction,
+        help="generate a bundled example offscreen, check it, print one line and exit",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = sub.add_parser("gui", help="open the window, optionally with schemas loaded")
@@ -141,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list:
         return _gui([])
     parser = _parser()
+    if _only_files(parser, args_list):  # a file association or "Open with": `tdgen gui FILE…`
+        args_list = ["gui", *args_list]
     args = parser.parse_args(args_list)
     try:
         if args.command == "gui":
@@ -170,6 +177,38 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         _error(f"internal error: {type(exc).__name__}: {exc} (set TDGEN_DEBUG=1 for details)")
         return EXIT_INTERNAL
+
+
+def _only_files(parser: argparse.ArgumentParser, args: list[str]) -> bool:
+    """Whether every argument is an existing file and the first is not a command's name."""
+    commands = {
+        name
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name in action.choices
+    }
+    if args[0] in commands or any(arg.startswith("-") for arg in args):
+        return False
+    return all(Path(arg).is_file() for arg in args)
+
+
+class _SelfTestAction(argparse.Action):
+    """``--self-test``: run :mod:`tdgen_desktop.selftest` at once and exit with its code."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.update(nargs=0, default=argparse.SUPPRESS)
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        _namespace: argparse.Namespace,
+        _values: Any,
+        _option_string: str | None = None,
+    ) -> None:
+        from tdgen_desktop import selftest  # noqa: PLC0415
+
+        parser.exit(selftest.main())
 
 
 def _error(message: str) -> None:
