@@ -82,7 +82,16 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FORMAT",
         help="csv, tsv, json, jsonl, sql, xlsx or parquet (default csv)",
     )
-    gen.add_argument("--dialect", default=None, metavar="DIALECT", help="sqlite, postgres or mysql")
+    gen.add_argument(
+        "--dialect",
+        default=None,
+        metavar="DIALECT",
+        help="sqlite, postgres or mysql: the SQL of --format sql (default: the source DDL's "
+        "dialect, else sqlite); SQL sources are read in their detected dialect",
+    )
+    gen.add_argument(
+        "--with-ddl", action="store_true", help="SQL output starts with each CREATE TABLE"
+    )
     gen.add_argument(
         "--out",
         type=Path,
@@ -135,7 +144,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="pairwise",
         help="'pairwise': valid rows cover every pair of values of small-domain fields",
     )
-    gen.add_argument("--chunk-size", type=int, default=2000, metavar="N", help=argparse.SUPPRESS)
+    gen.add_argument("--chunk-size", type=int, default=500, metavar="N", help=argparse.SUPPRESS)
     gen.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     return parser
 
@@ -336,8 +345,7 @@ def _requests(args: argparse.Namespace) -> list[GenerationRequest]:
 
     rows, per_table = _parse_rows(args.rows)
     fmt = ExportFormat.parse(args.format, option="--format")
-    if args.dialect is not None:
-        Dialect.parse(args.dialect, option="--dialect")
+    dialect = Dialect.parse(args.dialect, option="--dialect") if args.dialect else None
     provider = _provider(args.provider)
     cases = _parse_cases(args.cases)
     if args.combinatorial not in (None, "pairwise"):
@@ -362,6 +370,8 @@ def _requests(args: argparse.Namespace) -> list[GenerationRequest]:
                 chunk_size=args.chunk_size,
                 max_cases=args.max_cases,
                 pairwise=args.combinatorial == "pairwise",
+                dialect=dialect,
+                with_ddl=args.with_ddl,
             )
         )
     return requests
