@@ -41,6 +41,7 @@ unit: $(STAMP)
 test: $(STAMP) lint typecheck unit
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/run_bench.py
 
 # Render the window's main states offscreen into docs/screenshots/ (shown in the README).
