@@ -38,5 +38,5 @@ def pytest_sessionfinish() -> None:
 def corpus() -> Path:
     """The shared corpus of real-world schemas (``../shared/corpus`` beside the repository)."""
     if not _CORPUS.is_dir():
-        pytest.skip(f"the shared schema corpus is not at {_CORPUS}")
+        pytest.fail(f"the shared schema corpus is not at {_CORPUS}")
     return _CORPUS

@@ -99,7 +99,7 @@ def _from_cell(text: str, schema: dict[str, Any]) -> Any:
 @pytest.fixture(scope="module")
 def bench_schema() -> dict[str, Any]:
     if not BENCH.is_file():
-        pytest.skip(f"the benchmark schema is not at {BENCH}")
+        pytest.fail(f"the benchmark schema is not at {BENCH}")
     return json.loads(BENCH.read_text(encoding="utf-8"))
 
 

@@ -93,7 +93,7 @@ def _read(folder: Path) -> dict[str, bytes]:
 @pytest.fixture
 def bower() -> Path:
     if not BOWER.is_file():
-        pytest.skip(f"the shared corpus is not at {CORPUS_SCHEMA}")
+        pytest.fail(f"the shared corpus is not at {CORPUS_SCHEMA}")
     return BOWER
 
 

@@ -313,7 +313,7 @@ def test_the_window_can_await_on_its_own_loop(ai_server: AiTestServer) -> None:
 def tls_server(tmp_path: Path) -> Iterator[str]:
     """An https server on 127.0.0.1 with a self-signed certificate (not trusted)."""
     if shutil.which("openssl") is None:
-        pytest.skip("openssl is needed to make a test certificate")
+        pytest.fail("openssl is needed to make a test certificate (.ci/run installs it)")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
         [
