@@ -91,7 +91,6 @@ def generate_cases(
     Raises:
         TdgenError: the schema cannot be read or the request cannot be met.
     """
-    from tdgen_desktop.generation.cases import CaseRows  # noqa: PLC0415
     from tdgen_desktop.generation.null import NullProvider, row_instance  # noqa: PLC0415
     from tdgen_desktop.generation.pipeline import GenerationRequest, prepare_job  # noqa: PLC0415
 
@@ -124,7 +123,7 @@ def generate_cases(
                 )
             )
         if wanted - {CaseKind.VALID}:
-            out.extend(_designed(t, plan, provider, wanted, max_cases, instances, CaseRows))
+            out.extend(_designed(t, plan, provider, wanted, max_cases, instances))
     return out
 
 
@@ -135,31 +134,28 @@ def _designed(
     wanted: frozenset[CaseKind],
     max_cases: int | None,
     instances: list[Any],
-    case_rows: Any,
 ) -> list[Case]:
     from tdgen_desktop.core.validation import Oracle  # noqa: PLC0415
-    from tdgen_desktop.generation.null import row_instance  # noqa: PLC0415
+    from tdgen_desktop.generation.case_rows import build_cases, unique_key  # noqa: PLC0415
+    from tdgen_desktop.generation.pools import derive_seed  # noqa: PLC0415
 
     start = len(instances)
-
-    def make_base(index: int) -> Any:
-        batch = provider.batch(plan, 1_000_000_000 + index, start + index, 1)
-        return row_instance(t, plan.columns, batch.rows[0])
-
     oracle = Oracle(t.schema) if t.schema is not None else None
-    builder = case_rows(t, wanted, ExportFormat.JSONL, max_cases, make_base, oracle)
     used = {
-        f.name: {r.get(f.name) for r in instances if isinstance(r, dict)}
+        f.name: {unique_key(r.get(f.name)) for r in instances if isinstance(r, dict)}
         for f in t.fields
         if f.unique
     }
     first = instances[0] if instances else None
-    out: list[Case] = []
-    for index, spec in enumerate(builder.specs(first, provider.seed)):
-        row = builder.build(spec, index, used)
-        if row is not None:
-            out.append(Case(t.name, start + len(out), row, spec.label))
-    return out
+    built, _coverage = build_cases(
+        t,
+        plan,
+        provider,
+        oracle,
+        (wanted, ExportFormat.JSONL, max_cases),
+        (first, used, start, derive_seed(provider.seed, t.name)),
+    )
+    return [Case(t.name, start + i, row, spec.label) for i, (spec, row) in enumerate(built)]
 
 
 def _kinds(kinds: str | Iterable[CaseKind | str]) -> frozenset[CaseKind]:

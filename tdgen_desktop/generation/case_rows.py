@@ -6,9 +6,16 @@ import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from tdgen_desktop.core.enums import CaseKind, ExportFormat
 from tdgen_desktop.core.model import MISSING, Table
 from tdgen_desktop.core.rows import RowBatch
-from tdgen_desktop.generation.cases import ADDITIONAL, CaseRows
+from tdgen_desktop.generation.cases import (
+    ADDITIONAL,
+    CaseRows,
+    CaseSpec,
+    Coverage,
+    unique_key,
+)
 from tdgen_desktop.generation.null import row_instance
 from tdgen_desktop.generation.pools import derive_seed
 
@@ -16,7 +23,7 @@ if TYPE_CHECKING:
     from tdgen_desktop.exporters import AtomicFile
     from tdgen_desktop.generation.pipeline import GenerationRequest, TableResult
 
-__all__ = ["CASE_CHUNK_BASE", "write_case_rows"]
+__all__ = ["CASE_CHUNK_BASE", "build_cases", "unique_key", "write_case_rows"]
 
 CASE_CHUNK_BASE = 1_000_000_000
 """Chunk numbers of case base rows start here, apart from the valid rows' chunks."""
@@ -40,21 +47,18 @@ def write_case_rows(
 
     data, labels = writers
     start = result.rows
-
-    def make_base(index: int) -> Any:
-        batch = provider.batch(plan, CASE_CHUNK_BASE + index, start + index, 1)
-        return row_instance(table, plan.columns, batch.rows[0])
-
-    builder = CaseRows(table, request.cases, request.format, request.max_cases, make_base, oracle)
+    built, coverage = build_cases(
+        table,
+        plan,
+        provider,
+        oracle,
+        (request.cases, request.format, request.max_cases),
+        (keep.first_row, keep.used, start, derive_seed(request.seed, table.name)),
+    )
     rows: list[tuple[Any, ...]] = []
     row_labels = []
     extras: list[dict[str, Any] | None] = []
-    for index, spec in enumerate(
-        builder.specs(keep.first_row, derive_seed(request.seed, table.name))
-    ):
-        instance = builder.build(spec, index, keep.used)
-        if instance is None:
-            continue
+    for spec, instance in built:
         rows.append(_as_row(table, plan.columns, instance))
         extras.append(
             {ADDITIONAL: instance[ADDITIONAL]}
@@ -62,7 +66,6 @@ def write_case_rows(
             else None
         )
         row_labels.append(spec.label)
-        builder.coverage.add(spec.label)
     if rows:
         batch = RowBatch(table, plan.columns, rows, row_labels, start)
         batch.extras = extras if any(e is not None for e in extras) else None
@@ -71,13 +74,50 @@ def write_case_rows(
     result.rows += len(rows)
     result.case_counts = dict(Counter(label.case.value for label in row_labels))
     counts = {"valid": start, **result.case_counts}
-    report = builder.coverage.as_record(table.name, counts, request.format)
+    report = coverage.as_record(table.name, counts, request.format)
     path = request.out_dir / f"{table.name}.coverage.json"
     coverage_file = AtomicFile(path)
     coverage_file.write(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
     result.coverage_path = path
-    result.coverage_summary = builder.coverage.summary()
+    result.coverage_summary = coverage.summary()
     return coverage_file
+
+
+def build_cases(
+    table: Table,
+    plan: Any,
+    provider: Any,
+    oracle: Any,
+    request: tuple[frozenset[CaseKind], ExportFormat, int | None],
+    context: tuple[Any, dict[str, set[Any]], int, int],
+) -> tuple[list[tuple[CaseSpec, Any]], Coverage]:
+    """The case rows of a table that keep their labels' promise, and the coverage.
+
+    Args:
+        table: the table; plan, provider: its compiled plan and the job's provider.
+        oracle: the table's validation oracle, if any.
+        request: (case kinds, output format, cap on boundary + invalid rows).
+        context: (the first valid row, values taken by unique columns — keyed with
+            :func:`unique_key` —, the row number of the first case row, the design seed).
+
+    Each case row is built on a fresh valid base row made with its own chunk seed
+    (``CASE_CHUNK_BASE + case number``), so the file and in-memory paths give the same cases.
+    """
+    kinds, fmt, max_cases = request
+    first_row, used, start, seed = context
+
+    def make_base(index: int) -> Any:
+        batch = provider.batch(plan, CASE_CHUNK_BASE + index, start + index, 1)
+        return row_instance(table, plan.columns, batch.rows[0])
+
+    builder = CaseRows(table, kinds, fmt, max_cases, make_base, oracle)
+    built: list[tuple[CaseSpec, Any]] = []
+    for index, spec in enumerate(builder.specs(first_row, seed)):
+        instance = builder.build(spec, index, used)
+        if instance is not None:
+            built.append((spec, instance))
+            builder.coverage.add(spec.label)
+    return built, builder.coverage
 
 
 def _as_row(table: Table, columns: list[str], instance: Any) -> tuple[Any, ...]:

@@ -29,6 +29,7 @@ __all__ = [
     "Coverage",
     "Uncoverable",
     "design_cases",
+    "unique_key",
     "unrepresentable_in",
     "validator_keywords",
 ]
@@ -784,7 +785,7 @@ class CaseRows:
             if (
                 spec.needs_unique_check
                 and len(spec.path) == 1
-                and _key(spec.value) in used.get(name, set())
+                and unique_key(spec.value) in used.get(name, set())
             ):
                 return "the edge value is already taken by a valid row of this unique field"
             if self.oracle is not None and not self.oracle.is_valid(instance):
@@ -808,7 +809,8 @@ class CaseRows:
         )
 
 
-def _key(value: Any) -> Any:
+def unique_key(value: Any) -> Any:
+    """How a unique column's value is remembered (``True`` and ``1`` stay apart)."""
     return ("bool", value) if isinstance(value, bool) else value
 
 

@@ -480,15 +480,14 @@ class _UniqueKeeper:
 
     def note(self, batch: RowBatch) -> None:
         """Record a batch of valid rows."""
+        from tdgen_desktop.generation.case_rows import unique_key  # noqa: PLC0415
         from tdgen_desktop.generation.null import row_instance  # noqa: PLC0415
 
         if self.first_row is None and batch.rows:
             self.first_row = row_instance(batch.table, batch.columns, batch.rows[0])
         for name, values in self.used.items():
             index = batch.columns.index(name)
-            values.update(
-                ("bool", v) if isinstance(v, bool) else v for v in (r[index] for r in batch.rows)
-            )
+            values.update(unique_key(row[index]) for row in batch.rows)
 
 
 class _CreatedFolders:
