@@ -273,6 +273,8 @@ def _field_json(f: Field) -> dict[str, Any]:
         "unique": f.unique,
         "constraints": constraint_dict(f.constraints),
     }
+    if f.enum_weights is not None:
+        out["enum_weights"] = list(f.enum_weights)
     if f.omit:
         out["omitted"] = f.omit_reason
     if f.properties:
@@ -305,6 +307,8 @@ def _field_lines(f: Field, indent: str) -> list[str]:
     ]
     kind = f.kind or "-"
     detail = f"left out: {f.omit_reason}" if f.omit else f.constraints.describe()
+    if f.enum_weights is not None and not f.omit:
+        detail += ", weights [" + ", ".join(f"{w:g}" for w in f.enum_weights) + "]"
     ftype = f.type.value if not f.variants else "|".join(v.type.value for v in f.variants)
     lines = [f"{indent}{f.name:<28} {ftype:<9} {kind:<16} {','.join(flags):<18} {detail}".rstrip()]
     for child in f.properties:

@@ -7,12 +7,14 @@ generation reads it. It is plain data: no Qt, no I/O.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tdgen_desktop.core.enums import Dialect, FieldType, SourceFormat
+from tdgen_desktop.core.errors import SchemaError
 
 __all__ = [
     "MISSING",
@@ -21,6 +23,7 @@ __all__ = [
     "Field",
     "ForeignKey",
     "Table",
+    "check_enum_weights",
 ]
 
 
@@ -148,6 +151,8 @@ class Field:
         sql_identity: how the database numbers the column itself, if it does: ``serial``,
             ``auto_increment``, ``identity`` (``BY DEFAULT``) or ``identity always`` (an
             explicit value then needs ``OVERRIDING SYSTEM VALUE`` in PostgreSQL).
+        enum_weights: relative frequencies of ``constraints.enum``'s values in valid rows, in
+            the same order (``None``: all equally likely); see :func:`check_enum_weights`.
     """
 
     name: str
@@ -172,6 +177,7 @@ class Field:
     sql_type: str | None = None
     sql_default: str | None = None
     sql_identity: str | None = None
+    enum_weights: tuple[float, ...] | None = None
 
     @property
     def kind(self) -> str | None:
@@ -284,3 +290,36 @@ def constraint_dict(constraints: Constraints) -> dict[str, Any]:
         if value != getattr(defaults, f.name) and value is not MISSING:
             out[f.name] = list(value) if isinstance(value, tuple) else value
     return out
+
+
+def check_enum_weights(enum: tuple[Any, ...] | None, weights: Any) -> tuple[float, ...]:
+    """Validate enum weights against the enum they weigh and return them as floats.
+
+    Weights are relative (they need not sum to 1): one per enum value, in the same order, each a
+    finite number ≥ 0, not all zero.
+
+    Raises:
+        SchemaError: no enum, a different number of weights, or a weight that is not a finite
+            non-negative number (the caller adds file and field).
+    """
+    if enum is None:
+        raise SchemaError("enum weights need an enum (a list of allowed values)")
+    if not isinstance(weights, (list, tuple)):
+        raise SchemaError(f"enum weights must be a list of numbers, not {weights!r}")
+    if len(weights) != len(enum):
+        raise SchemaError(
+            f"{len(weights)} enum weight(s) for {len(enum)} enum value(s); give one per value"
+        )
+    out: list[float] = []
+    for weight in weights:
+        if (
+            isinstance(weight, bool)
+            or not isinstance(weight, (int, float))
+            or not math.isfinite(weight)
+            or weight < 0
+        ):
+            raise SchemaError(f"enum weight {weight!r} is not a finite number ≥ 0")
+        out.append(float(weight))
+    if not any(out):
+        raise SchemaError("enum weights are all zero; at least one value must have a weight > 0")
+    return tuple(out)

@@ -86,7 +86,8 @@ def _domain(f: Field) -> list[Any] | None:
     if c.has_const:
         return None
     if c.enum is not None:
-        values = [v for v in c.enum if v not in c.not_values]
+        weights = f.enum_weights or (1.0,) * len(c.enum)  # a zero-weighted value stays out
+        values = [v for v, w in zip(c.enum, weights, strict=False) if v not in c.not_values and w]
     elif f.type is FieldType.BOOLEAN:
         values = [True, False]
     elif f.type in (FieldType.INTEGER, FieldType.NUMBER):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import decimal
+import itertools
 import math
 import random
 import uuid
@@ -127,11 +128,12 @@ class _Const(Source):
 
 
 class _Choice(Source):
-    def __init__(self, values: Sequence[Any]) -> None:
+    def __init__(self, values: Sequence[Any], weights: Sequence[float] | None = None) -> None:
         self.values = list(values)
+        self.cum_weights = list(itertools.accumulate(weights)) if weights is not None else None
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
-        return ctx.rng.choices(self.values, k=n)
+        return ctx.rng.choices(self.values, cum_weights=self.cum_weights, k=n)
 
 
 class _Bool(Source):
@@ -955,11 +957,31 @@ def _compile_value(f: Field, env: Env) -> Source:
     if c.has_const:
         return _Const(c.const)
     if c.enum is not None:
-        values = [v for v in c.enum if v not in c.not_values] or list(c.enum)
-        return _Choice(values)
+        return _enum_choice(c.enum, c.not_values, f.enum_weights)
     if f.variants:
         return _Union([compile_field(v, env) for v in f.variants])
     return _compile_typed(f, env)
+
+
+def _enum_choice(
+    enum: tuple[Any, ...], not_values: tuple[Any, ...], weights: tuple[float, ...] | None
+) -> _Choice:
+    """A choice among the enum values not excluded, weighted when weights are given.
+
+    A value of weight 0 is never chosen; weights that do not match the enum (or leave only
+    zero-weighted values after the exclusions) are ignored.
+    """
+    if weights is None or len(weights) != len(enum):
+        weights = (1.0,) * len(enum)
+    pairs = [(v, w) for v, w in zip(enum, weights, strict=True) if v not in not_values]
+    if not pairs:
+        return _Choice(list(enum))
+    if not any(w for _, w in pairs):
+        return _Choice([v for v, _ in pairs])
+    kept = [(v, w) for v, w in pairs if w > 0]
+    if all(w == kept[0][1] for _, w in kept):
+        return _Choice([v for v, _ in kept])
+    return _Choice([v for v, _ in kept], [w for _, w in kept])
 
 
 def _compile_typed(f: Field, env: Env) -> Source:
