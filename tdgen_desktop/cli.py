@@ -61,6 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     inspect = sub.add_parser("inspect", help="print the imported model of a schema")
     inspect.add_argument("schema", type=Path, metavar="SCHEMA")
     inspect.add_argument("--json", action="store_true", help="print the model as JSON")
+    inspect.add_argument(
+        "--compare",
+        action="store_true",
+        help="for a sample: generate as many rows in memory and show sample vs generated "
+        "per column (type, nulls, distinct values, min/max, top values); writes nothing",
+    )
+    inspect.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="seed of --compare's rows (default 0)"
+    )
 
     gen = sub.add_parser("generate", help="generate test data files")
     gen.add_argument("schemas", nargs="+", type=Path, metavar="SCHEMA")
@@ -132,6 +141,13 @@ def _parser() -> argparse.ArgumentParser:
         help="add _case and _rule columns to CSV, TSV, JSON and JSONL files",
     )
     gen.add_argument(
+        "--no-formula-guard",
+        dest="formula_guard",
+        action="store_false",
+        help="write text starting with = + - @ as it is in CSV, TSV and XLSX (by default such "
+        "cells of valid rows get a leading ' so spreadsheets do not run them as formulas)",
+    )
+    gen.add_argument(
         "--max-cases",
         type=int,
         default=None,
@@ -162,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "gui":
             return _gui(args.schemas)
         if args.command == "inspect":
-            return _inspect(args.schema, as_json=args.json)
+            return _inspect(args.schema, as_json=args.json, compare=args.compare, seed=args.seed)
         if args.command == "generate":
             return _generate(args)
         parser.print_help()
@@ -233,14 +249,27 @@ def _gui(schemas: list[Path]) -> int:
 # ------------------------------------------------------------------ inspect
 
 
-def _inspect(schema: Path, *, as_json: bool) -> int:
+def _inspect(schema: Path, *, as_json: bool, compare: bool = False, seed: int = 0) -> int:
     from tdgen_desktop.importers import load_schema  # noqa: PLC0415
 
+    if compare:  # sample vs generated
+        return _compare(schema, as_json=as_json, seed=seed)
     dataset = load_schema(schema)
     if as_json:
         print(json.dumps(_dataset_json(dataset), indent=2, ensure_ascii=False, default=str))
     else:
         print(_dataset_text(dataset))
+    return EXIT_OK
+
+
+def _compare(sample: Path, *, as_json: bool, seed: int) -> int:
+    from tdgen_desktop.importers.sample_compare import compare_sample  # noqa: PLC0415
+
+    report = compare_sample(sample, seed=seed)
+    if as_json:
+        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        print(report.text())
     return EXIT_OK
 
 
@@ -376,6 +405,7 @@ def _requests(args: argparse.Namespace) -> list[GenerationRequest]:
                 pairwise=args.combinatorial == "pairwise",
                 dialect=dialect,
                 with_ddl=args.with_ddl,
+                formula_guard=args.formula_guard,
             )
         )
     return requests
@@ -452,6 +482,9 @@ def _generate(args: argparse.Namespace) -> int:
     requests = _requests(args)
     if args.show_prompts:
         return _show_prompts(requests)
+    from tdgen_desktop.services.paths import AppPaths  # noqa: PLC0415
+
+    AppPaths.default().clean_stale_job_dirs()  # job folders of runs that were killed
     uses_ai = any(r.provider is not ProviderKind.NULL for r in requests)
     session = _ai_session(args) if uses_ai else None
     requests = [dataclasses.replace(r, ai=session) for r in requests]

@@ -3,7 +3,8 @@ objects, or JSON Lines).
 
 For every column the importer infers the type (boolean, integer, number, date, date-time, time,
 UUID, text; arrays and objects in JSON), nullability and the share of nulls, numeric ranges and
-decimal places, text lengths, a list of allowed values for low-cardinality columns, one
+decimal places, text lengths, a list of allowed values for low-cardinality columns (weighted by
+how often each value occurs, so generated rows keep the sample's proportions), one
 character-class pattern for fixed-format codes (``AB-1234``), and uniqueness. Semantic kinds
 then come from the column names as for any schema. The sample's rows are read only to infer
 these facts — generation never copies a row, and nothing leaves the machine.
@@ -30,7 +31,13 @@ from tdgen_desktop.core.errors import SchemaError
 from tdgen_desktop.core.model import Constraints, Dataset, Field, Table
 from tdgen_desktop.importers._row_schema import JSON_SCHEMA_DIALECT, row_schema
 
-__all__ = ["ENUM_MAX_VALUES", "import_sample", "infer_table", "read_sample"]
+__all__ = [
+    "ENUM_MAX_VALUES",
+    "import_sample",
+    "infer_table",
+    "infer_value_type",
+    "read_sample",
+]
 
 ENUM_MAX_VALUES = 20
 """A text column with at most this many distinct values (each seen twice on average) becomes a
@@ -271,6 +278,11 @@ _KINDS = (
 )
 
 
+def infer_value_type(values: Sequence[Any]) -> FieldType | None:
+    """The first type every one of ``values`` (non-null) fits, ``None`` for text."""
+    return next((k.type for k in _KINDS if all(k.accepts(v) for v in values)), None)
+
+
 def _infer_field(name: str, raw: list[Any]) -> Field:
     values = [v for v in raw if v is not None]
     nulls = len(raw) - len(values)
@@ -287,7 +299,12 @@ def _infer_field(name: str, raw: list[Any]) -> Field:
         return field
     field.type = kind.type
     converted = [kind.convert(v) for v in values]
-    if kind.type in (FieldType.INTEGER, FieldType.NUMBER):
+    if kind.type is FieldType.BOOLEAN:
+        counts = Counter(converted)
+        if len(counts) == 2 and counts[True] != counts[False]:
+            field.constraints.enum = (True, False)  # keep the sample's proportion
+            field.enum_weights = (float(counts[True]), float(counts[False]))
+    elif kind.type in (FieldType.INTEGER, FieldType.NUMBER):
         _numeric_field(field, converted, raw_values=values)
     elif kind.type in (FieldType.DATE, FieldType.DATETIME, FieldType.TIME, FieldType.UUID):
         formats = {
@@ -325,6 +342,8 @@ def _numeric_field(field: Field, values: list[Any], raw_values: list[Any]) -> No
             c.maximum = None  # keys go on beyond the sample's last one
         if _is_category(len(distinct), len(values)) and len(distinct) <= 5:
             c.enum = tuple(sorted(distinct))
+            counts = Counter(values)
+            field.enum_weights = tuple(float(counts[v]) for v in c.enum)
         return
     places = max(_decimal_places(v) for v in raw_values)
     if 0 < places <= 6:
@@ -350,7 +369,9 @@ def _text_field(field: Field, values: list[str]) -> None:
     c.min_length, c.max_length = min(lengths), max(lengths)
     counts = Counter(values)
     if _is_category(len(counts), len(values)):
-        c.enum = tuple(value for value, _ in counts.most_common())
+        common = counts.most_common()
+        c.enum = tuple(value for value, _ in common)
+        field.enum_weights = tuple(float(n) for _, n in common)  # generated rows follow suit
         return
     pattern = _shared_shape(values)
     if pattern is not None:
