@@ -29,6 +29,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 import tdgen_desktop
+from tdgen_desktop.exporters.atomic import remove_stale_parts
 from tdgen_desktop.importers import load_schema
 from tdgen_desktop.scheduler import JobScheduler
 from tdgen_desktop.services.paths import HOME_ENV_VAR, AppPaths
@@ -186,13 +187,14 @@ def main(argv: list[str] | None = None) -> int:
     paths.clean_stale_job_dirs()
 
     bridge = MessageBridge()
-    restore_hooks = install_excepthook(bridge)
+    restore_hooks = install_excepthook(bridge, paths.log_dir)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    route_loop_exceptions(loop, bridge)
+    route_loop_exceptions(loop, bridge, paths.log_dir)
     restore_sigint = _quit_on_ctrl_c(app)
     code = 0
     settings = build_settings(paths)
+    remove_stale_parts(settings.load().output_dir)  # left by an export killed mid-way
     scheduler = JobScheduler(paths, workers=settings.load().worker_count)
     try:
         window = build_main_window(paths, bridge, settings=settings, scheduler=scheduler)

@@ -5,6 +5,12 @@ An :class:`AtomicFile` writes to a hidden temporary file in the target's folder
 one step, so readers see either the earlier file or the complete new one, never a partial file.
 ``abort()`` deletes the temporary file. Operating-system failures (read-only folder, disk full, …)
 are raised as :class:`~tdgen_desktop.core.errors.ExportError` naming the target file.
+
+A process killed mid-export (SIGKILL, power loss) leaves its temporary file behind;
+:func:`remove_stale_parts` removes such leftovers when the next job writes to the folder. On POSIX
+each temporary file is locked (``flock``) while its export runs, so the clean-up never touches a
+file another export — in this or another process — is still writing; the lock goes away with
+the process that held it.
 """
 
 from __future__ import annotations
@@ -15,6 +21,11 @@ import os
 import re
 import secrets
 import time
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: an open file cannot be deleted there anyway
+    fcntl = None  # type: ignore[assignment]
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
@@ -39,6 +50,22 @@ _OPEN_FLAGS = (
 )
 
 _State = Literal["open", "committed", "aborted"]
+
+_NEW_FILE_GRACE_S = 1.0
+"""An empty temporary file younger than this may not be locked yet by its writer: kept."""
+
+
+def _try_lock(fd: int) -> bool:
+    """Take an exclusive lock on ``fd`` without waiting; True when taken (or not supported)."""
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:  # a file system without locks: behave as before
+        return True
+    return True
 
 
 def _problem(action: str, exc: OSError) -> str:
@@ -202,6 +229,7 @@ class AtomicFile:
                 continue
             except OSError as exc:
                 raise _export_error(self._path, "cannot create", exc) from exc
+            _try_lock(fd)  # held until the file is closed: tells the clean-up it is in use
             try:
                 if binary:
                     return temp, os.fdopen(fd, "wb", buffering=_BUFFER_BYTES)
@@ -218,7 +246,9 @@ def remove_stale_parts(folder: str | os.PathLike[str], *, min_age: float = 0.0) 
     """Delete temporary files that earlier, interrupted exports left in ``folder``.
 
     Only names of the form ``.<name>.<12 hex digits>.part`` that are regular files are removed;
-    the folder is not searched recursively. Files that cannot be removed are skipped.
+    the folder is not searched recursively. Files that cannot be removed are skipped, and so are
+    files an export still writes (locked, on POSIX) and empty files younger than a second (their
+    writer may not have locked them yet).
 
     Args:
         folder: the folder to clean; a missing folder is fine.
@@ -239,11 +269,26 @@ def remove_stale_parts(folder: str | os.PathLike[str], *, min_age: float = 0.0) 
         try:
             if not entry.is_file(follow_symlinks=False):
                 continue
-            if min_age > 0 and now - entry.stat(follow_symlinks=False).st_mtime < min_age:
+            info = entry.stat(follow_symlinks=False)
+            age = now - info.st_mtime
+            if age < min_age or (info.st_size == 0 and age < _NEW_FILE_GRACE_S):
                 continue
-            Path(entry.path).unlink()
+            if not _remove_unlocked(Path(entry.path)):
+                continue
         except OSError as exc:
             _log.warning("cannot remove stale temporary file %s: %s", entry.path, exc)
             continue
         removed.append(Path(entry.path))
     return removed
+
+
+def _remove_unlocked(path: Path) -> bool:
+    """Delete ``path`` unless an export holds its lock; True when deleted."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not _try_lock(fd):
+            return False
+        path.unlink()  # while holding the lock, so no writer can take it meanwhile
+    finally:
+        os.close(fd)
+    return True

@@ -21,12 +21,19 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, Self
 
-from tdgen_desktop.core.enums import Dialect, ExportFormat
+from tdgen_desktop.core.enums import CaseKind, Dialect, ExportFormat
 from tdgen_desktop.core.model import MISSING, Table
 from tdgen_desktop.core.rows import CaseLabel, RowBatch
 from tdgen_desktop.exporters.atomic import AtomicFile
 
-__all__ = ["CasesWriter", "ExportOptions", "TableWriter"]
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "CasesWriter",
+    "ExportOptions",
+    "TableWriter",
+    "formula_risk",
+    "guards_row",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,12 @@ class ExportOptions:
             table was imported from, else SQLite.
         with_ddl: SQL output starts with the table's ``CREATE TABLE`` statement.
         batch_rows: valid rows per multi-row ``INSERT`` statement of SQL output.
+        formula_guard: neutralise spreadsheet formula injection in CSV, TSV and XLSX output
+            (on by default; see :func:`formula_risk`). Text cells of valid and boundary rows
+            that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a leading
+            ``'`` in CSV and TSV, and Excel's quote-prefix (text, never a formula) in XLSX.
+            Numbers are never touched, and invalid rows are written exactly as designed. The
+            guard changes the written file only: rows are validated before it applies.
     """
 
     label_columns: bool = False
@@ -47,9 +60,23 @@ class ExportOptions:
     dialect: Dialect | None = None
     with_ddl: bool = False
     batch_rows: int = 500
+    formula_guard: bool = True
 
 
 _DEFAULT_OPTIONS = ExportOptions()
+
+FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP's list)."""
+
+
+def formula_risk(value: Any) -> bool:
+    """Whether ``value`` is text a spreadsheet could run as a formula (numbers never are)."""
+    return isinstance(value, str) and value[:1] in FORMULA_TRIGGERS
+
+
+def guards_row(options: ExportOptions, label: CaseLabel) -> bool:
+    """Whether the formula guard applies to a row with ``label`` (valid and boundary rows)."""
+    return options.formula_guard and label.case is not CaseKind.INVALID
 
 
 def _json_default(value: Any) -> Any:

@@ -6,6 +6,11 @@ their digits, floats Python's shortest round-trip ``repr`` (``1.0``, ``1e+20``, 
 objects and arrays compact JSON, dates and times ISO 8601, bytes base64. With
 ``ExportOptions.label_columns`` two columns follow the data: ``_case`` (the case kind) and
 ``_rule`` (the rule an invalid or boundary row exercises, else empty).
+
+With ``ExportOptions.formula_guard`` (the default) a text value of a valid or boundary row that
+starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with a leading
+``'``, so a spreadsheet opening the file shows it as text instead of running it as a formula
+(OWASP's advice on CSV injection). Numbers and invalid rows are written as they are.
 """
 
 from __future__ import annotations
@@ -19,7 +24,12 @@ from typing import Any
 from tdgen_desktop.core.enums import ExportFormat
 from tdgen_desktop.core.model import MISSING
 from tdgen_desktop.core.rows import CaseLabel
-from tdgen_desktop.exporters.base import TableWriter, _json_default
+from tdgen_desktop.exporters.base import (
+    FORMULA_TRIGGERS,
+    TableWriter,
+    _json_default,
+    guards_row,
+)
 
 __all__ = ["CsvWriter", "TsvWriter"]
 
@@ -49,6 +59,36 @@ _PLAIN_TEXT: tuple[tuple[type, Callable[[Any], str]], ...] = (
     (float, float.__repr__),
 )
 """Text of subclasses of the plain types (e.g. enums): the plain value's text."""
+
+
+def _guarded_cells(row: Sequence[Any]) -> list[str]:
+    """The cells of a row under the formula guard: risky text gets a leading ``'``."""
+    triggers, cell = FORMULA_TRIGGERS, _cell
+    return [
+        "'" + value if isinstance(value, str) and value[:1] in triggers else cell(value)
+        for value in row
+    ]
+
+
+def _row_cells(
+    rows: Sequence[Sequence[Any]],
+    labels: Sequence[CaseLabel],
+    writer: TableWriter,
+) -> list[list[str]]:
+    """The cells of every row, with the label columns and the formula guard as the options say."""
+    options = writer.options
+    cell = _cell
+    if not options.formula_guard:
+        cells = [[cell(value) for value in row] for row in rows]
+    else:
+        cells = [
+            _guarded_cells(row) if guards_row(options, label) else [cell(v) for v in row]
+            for row, label in zip(rows, labels, strict=True)
+        ]
+    if options.label_columns:
+        for line, label in zip(cells, labels, strict=True):
+            line.extend((label.case.value, label.rule or ""))
+    return cells
 
 
 def _other_cell(value: Any) -> str:
@@ -81,14 +121,7 @@ class CsvWriter(TableWriter):
         self._csv.writerow(header)
 
     def _write_rows(self, rows: Sequence[Sequence[Any]], labels: Sequence[CaseLabel]) -> None:
-        cell = _cell
-        if self.options.label_columns:
-            self._csv.writerows(
-                [*map(cell, row), label.case.value, label.rule or ""]
-                for row, label in zip(rows, labels, strict=True)
-            )
-        else:
-            self._csv.writerows([cell(value) for value in row] for row in rows)
+        self._csv.writerows(_row_cells(rows, labels, self))
 
 
 def _tsv_escape(text: str) -> str:
@@ -121,12 +154,4 @@ class TsvWriter(TableWriter):
         self._file.stream.write(_tsv_line(header))
 
     def _write_rows(self, rows: Sequence[Sequence[Any]], labels: Sequence[CaseLabel]) -> None:
-        cell = _cell
-        if self.options.label_columns:
-            lines = [
-                _tsv_line([*map(cell, row), label.case.value, label.rule or ""])
-                for row, label in zip(rows, labels, strict=True)
-            ]
-        else:
-            lines = [_tsv_line([cell(value) for value in row]) for row in rows]
-        self._file.stream.write("".join(lines))
+        self._file.stream.write("".join([_tsv_line(c) for c in _row_cells(rows, labels, self)]))

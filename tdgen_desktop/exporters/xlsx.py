@@ -5,8 +5,12 @@ holds the column names in bold on a shaded background, frozen, with an autofilte
 data. Cells keep their types: numbers (integers beyond ±2⁵³ as text, Excel stores doubles),
 booleans, dates, date-times and times as Excel dates with a display format, text as text (never
 read as a formula, number or link); objects and arrays are compact JSON text; nulls are empty
-cells. Rows are streamed (xlsxwriter's ``constant_memory`` mode), so memory does not grow with
-the row count. A sheet holds at most 1,048,575 data rows.
+cells. With ``ExportOptions.formula_guard`` (the default) a text cell of a valid or boundary row
+that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return carries Excel's
+quote-prefix attribute: its text is kept exactly, and Excel and LibreOffice show it as text and do
+not turn it into a formula even when the cell is edited. Rows are streamed (xlsxwriter's
+``constant_memory`` mode), so memory does not grow with the row count. A sheet holds at most
+1,048,575 data rows.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from tdgen_desktop.core.enums import ExportFormat, FieldType
 from tdgen_desktop.core.errors import ExportError
 from tdgen_desktop.core.model import MISSING, Table
 from tdgen_desktop.core.rows import CaseLabel
-from tdgen_desktop.exporters.base import TableWriter
+from tdgen_desktop.exporters.base import TableWriter, formula_risk, guards_row
 
 __all__ = ["MAX_ROWS", "XlsxWriter", "sheet_name"]
 
@@ -101,6 +105,7 @@ class XlsxWriter(TableWriter):
             self._sheet.set_column(column, column, width)
             self._sheet.write_string(0, column, name, header)
         self._sheet.freeze_panes(1, 0)
+        self._quoted = self._book.add_format({"quote_prefix": True})
         self._writers = [self._cell_writer(kind) for kind in self._kinds]
 
     def _cell_writer(self, kind: FieldType) -> Callable[[int, int, Any], None]:
@@ -136,10 +141,15 @@ class XlsxWriter(TableWriter):
         writers = self._writers
         labelled = self.options.label_columns
         width = len(writers)
+        sheet, quoted = self._sheet, self._quoted
         for offset, (row, label) in enumerate(zip(rows, labels, strict=True)):
             number = first + offset
+            guard = guards_row(self.options, label)
             for column, (write, value) in enumerate(zip(writers, row, strict=True)):
-                write(number, column, value)
+                if guard and formula_risk(value):
+                    sheet.write_string(number, column, value[:_MAX_TEXT], quoted)
+                else:
+                    write(number, column, value)
             if labelled:
                 self._sheet.write_string(number, width, label.case.value)
                 if label.rule:

@@ -76,6 +76,8 @@ class GenerationRequest:
             else SQLite).
         source_dialect: the SQL dialect of a DDL source (``None``: detected from its text).
         with_ddl: SQL output starts with each table's ``CREATE TABLE``.
+        formula_guard: neutralise spreadsheet formulas in CSV, TSV and XLSX text cells of
+            valid and boundary rows (see :class:`~tdgen_desktop.exporters.ExportOptions`).
         ai: the AI profile's session, for the ``ai`` and ``hybrid`` providers.
     """
 
@@ -96,6 +98,7 @@ class GenerationRequest:
     dialect: Dialect | None = None
     source_dialect: Dialect | None = None
     with_ddl: bool = False
+    formula_guard: bool = True
     ai: AiSession | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -405,6 +408,7 @@ def _run_table(
     writers: list[Any],
 ) -> TableResult:
     from tdgen_desktop.exporters import CasesWriter, ExportOptions, extension_for, writer_for  # noqa: PLC0415
+    from tdgen_desktop.exporters.atomic import remove_stale_parts  # noqa: PLC0415
 
     plan = provider.plan(table)
     try:
@@ -413,10 +417,14 @@ def _run_table(
         raise ExportError(
             f"cannot create the output folder: {exc.strerror or exc}", file=request.out_dir
         ) from None
+    remove_stale_parts(request.out_dir)  # what an export killed mid-way left (unlocked files)
     path = request.out_dir / f"{table.name}.{extension_for(request.format)}"
     cases_path = request.out_dir / f"{table.name}.cases.jsonl"
     options = ExportOptions(
-        label_columns=request.label_columns, dialect=request.dialect, with_ddl=request.with_ddl
+        label_columns=request.label_columns,
+        dialect=request.dialect,
+        with_ddl=request.with_ddl,
+        formula_guard=request.formula_guard,
     )
     writer = writer_for(request.format)(path, table, plan.columns, options)
     writers.append(writer)

@@ -43,7 +43,8 @@ class AppPaths:
 
     Attributes:
         cache_dir: cached data that can be rebuilt (AI answers).
-        log_dir: log files.
+        log_dir: log files and crash logs (``crash-*.log``, written by the window's crash
+            hook, secrets scrubbed).
         config_dir: configuration files.
         jobs_dir: temporary job output, one folder per job; cleaned at start.
     """

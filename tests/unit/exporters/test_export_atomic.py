@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 from types import TracebackType
@@ -290,12 +292,24 @@ def test_remove_stale_parts_cleans_up_after_an_interrupted_export(
     writer = writer_for(available_formats()[0])(
         tmp_path / "people.csv", people, columns, ExportOptions()
     )
-    writer.write(batches[0])  # ...and the process dies here
+    writer.write(batches[0])
+    assert remove_stale_parts(tmp_path) == []  # an export still writing keeps its file
+    # Another process dies in the middle of its export (no clean-up, no abort).
+    dying = (
+        "import os, sys; from tdgen_desktop.exporters import AtomicFile; "
+        "f = AtomicFile(sys.argv[1]); f.write('half a row'); f.stream.flush(); os._exit(9)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", dying, str(tmp_path / "other.csv")], check=False, timeout=60
+    )
+    assert done.returncode == 9
+    left = [p for p in tmp_path.iterdir() if p.name.startswith(".other.csv.")]
+    assert len(left) == 1
 
-    assert remove_stale_parts(tmp_path) != []
+    assert remove_stale_parts(tmp_path) == left
+    writer.abort()
     assert [p.name for p in tmp_path.iterdir()] == ["people.csv"]
     assert (tmp_path / "people.csv").read_text(encoding="utf-8") == "earlier"
-    writer.abort()  # a late abort finds nothing to delete and does not fail
 
 
 def test_remove_stale_parts_keeps_recent_files_when_asked(tmp_path: Path) -> None:
