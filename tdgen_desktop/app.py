@@ -31,9 +31,12 @@ from PySide6.QtWidgets import QApplication
 import tdgen_desktop
 from tdgen_desktop.exporters.atomic import remove_stale_parts
 from tdgen_desktop.importers import load_schema
+from tdgen_desktop.llm import LoopRunner
 from tdgen_desktop.scheduler import JobScheduler
+from tdgen_desktop.services.credentials import CredentialStore
 from tdgen_desktop.services.paths import HOME_ENV_VAR, AppPaths
 from tdgen_desktop.services.resources import icon_paths
+from tdgen_desktop.ui.ai_profiles import AiSupport
 from tdgen_desktop.ui.crash import install_excepthook, route_loop_exceptions
 from tdgen_desktop.ui.main_window import MainWindow
 from tdgen_desktop.ui.message_bridge import MessageBridge
@@ -65,6 +68,7 @@ def build_main_window(
     *,
     settings: SettingsStore | None = None,
     scheduler: JobScheduler | None = None,
+    ai: AiSupport | None = None,
 ) -> MainWindow:
     """The main window, wired to the bridge, the importers, the scheduler and the settings.
 
@@ -74,9 +78,11 @@ def build_main_window(
         settings: the settings store; :func:`build_settings` when None.
         scheduler: the job scheduler; when None the window makes its own (with the worker count
             of the settings) and shuts it down when it closes.
+        ai: AI profiles' keys and sessions; when None the window makes its own (system keyring,
+            a private event loop for the AI client).
     """
     store = settings if settings is not None else build_settings(paths)
-    return MainWindow(bridge, load_schema, paths=paths, scheduler=scheduler, settings=store)
+    return MainWindow(bridge, load_schema, paths=paths, scheduler=scheduler, settings=store, ai=ai)
 
 
 def _configure_logging(paths: AppPaths) -> None:
@@ -196,8 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     settings = build_settings(paths)
     remove_stale_parts(settings.load().output_dir)  # left by an export killed mid-way
     scheduler = JobScheduler(paths, workers=settings.load().worker_count)
+    # The AI client runs on the Qt event loop (qasync); jobs on worker threads wait on it.
+    ai = AiSupport(CredentialStore(), paths.cache_dir / "ai", runner=LoopRunner(loop))
     try:
-        window = build_main_window(paths, bridge, settings=settings, scheduler=scheduler)
+        window = build_main_window(paths, bridge, settings=settings, scheduler=scheduler, ai=ai)
         window.show()
         if schema_args:
             window.open_paths([Path(arg) for arg in schema_args])
@@ -207,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
             code = loop.run_forever()
     finally:
         scheduler.shutdown()
+        ai.close()
         restore_sigint()
         restore_hooks()
         asyncio.set_event_loop(None)

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import importlib.metadata
 import platform
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import Signal, Slot, qVersion
+from PySide6.QtCore import Qt, Signal, Slot, qVersion
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QTextBrowser,
     QToolButton,
     QVBoxLayout,
@@ -31,13 +35,27 @@ from PySide6.QtWidgets import (
 )
 
 from tdgen_desktop.core.enums import ExportFormat, Priority
+from tdgen_desktop.core.errors import TdgenError
 from tdgen_desktop.exporters import available_formats
+from tdgen_desktop.llm import (
+    ENV_API_KEY,
+    AiProfile,
+    ConnectionReport,
+    LlmError,
+    ProfileKind,
+    Secret,
+    profile_from_env,
+)
+from tdgen_desktop.llm.settings import DEFAULT_BASE_URLS, DEFAULT_MODELS
+from tdgen_desktop.services.credentials import CredentialError
+from tdgen_desktop.ui.ai_profiles import AiSupport, ConnectionTest, connection_error_text
 from tdgen_desktop.ui.generation_panel import display_path, format_text, locales, priority_text
 from tdgen_desktop.ui.settings import MAX_WORKERS, Preferences
 
 __all__ = [
     "BUNDLED",
     "AboutDialog",
+    "AiProfilesPage",
     "ExportDialog",
     "GettingStartedDialog",
     "SettingsDialog",
@@ -65,12 +83,11 @@ BUNDLED = (
 )
 """The third-party components tdgen ships with (the About box lists their licences)."""
 
-_AI_PROVIDERS = (
-    ("", "None"),
-    ("openai", "OpenAI-compatible"),
-    ("anthropic", "Anthropic"),
-    ("ollama", "Ollama"),
-)
+_KIND_TEXT = {
+    ProfileKind.OPENAI: "OpenAI-compatible (OpenAI, OpenRouter, vLLM, LM Studio, llama.cpp)",
+    ProfileKind.ANTHROPIC: "Anthropic",
+    ProfileKind.OLLAMA: "Ollama (native API)",
+}
 
 
 def app_version() -> str:
@@ -110,21 +127,20 @@ def component_licences() -> list[tuple[str, str, str]]:
 
 
 class SettingsDialog(QDialog):
-    """Edits :class:`Preferences`: workers, default priority, locale, format, folder, AI profile.
-
-    The AI profile's fields are shown but disabled until the AI provider lands.
+    """Edits :class:`Preferences`: workers, default priority, locale, format, folder, AI profiles.
 
     Signals:
         preferences_accepted(object): OK was pressed; the new :class:`Preferences`.
 
     Args:
         prefs: the preferences to start from.
+        ai: the window's AI support (keyring, connection tests, answer cache).
         parent: the window.
     """
 
     preferences_accepted = Signal(object)
 
-    def __init__(self, prefs: Preferences, parent: QWidget | None = None) -> None:
+    def __init__(self, prefs: Preferences, ai: AiSupport, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._prefs = prefs
         self.setObjectName("settings_dialog")
@@ -138,11 +154,21 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addWidget(self._build_jobs_group(prefs))
+        general_layout.addWidget(self._build_output_group(prefs))
+        general_layout.addStretch(1)
+        self.ai = AiProfilesPage(prefs, ai, self)
+        self.ai.validity_changed.connect(self.on_ai_validity_changed)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settings_tabs")
+        self.tabs.addTab(general, "&General")
+        self.tabs.addTab(self.ai, "&AI profiles")
+        self.tabs.setTabToolTip(0, "Workers, default priority, locale, format and folder")
+        self.tabs.setTabToolTip(1, "Servers and models for the AI and hybrid providers")
         layout = QVBoxLayout(self)
-        layout.addWidget(self._build_jobs_group(prefs))
-        layout.addWidget(self._build_output_group(prefs))
-        layout.addWidget(self._build_ai_group(prefs))
-        layout.addStretch(1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
         self.accepted.connect(self.on_dialog_accepted)
 
@@ -203,50 +229,6 @@ class SettingsDialog(QDialog):
         output_form.addRow(self._buddy("F&older:", self.folder), folder_row)
         return output
 
-    def _build_ai_group(self, prefs: Preferences) -> QGroupBox:
-        ai = QGroupBox("AI profile — coming soon")
-        ai.setObjectName("settings_ai")
-        ai.setToolTip("AI-enhanced values arrive with the AI provider; the profile is kept here")
-        ai_form = QFormLayout(ai)
-        note = QLabel(
-            "The AI and hybrid providers are not available yet. Their profile will be set here: "
-            "the API key will be kept in the system keyring, never in a file."
-        )
-        note.setWordWrap(True)
-        ai_form.addRow(note)
-        self.ai_provider = QComboBox()
-        self.ai_provider.setObjectName("settings_ai_provider")
-        for value, text in _AI_PROVIDERS:
-            self.ai_provider.addItem(text, value)
-        self.ai_provider.setCurrentIndex(max(self.ai_provider.findData(prefs.ai_provider), 0))
-        self.ai_provider.setAccessibleName("AI provider kind")
-        self.ai_url = QLineEdit(prefs.ai_base_url)
-        self.ai_url.setObjectName("settings_ai_url")
-        self.ai_url.setPlaceholderText("https://api.example.com/v1")
-        self.ai_url.setAccessibleName("AI base URL")
-        self.ai_model = QLineEdit(prefs.ai_model)
-        self.ai_model.setObjectName("settings_ai_model")
-        self.ai_model.setAccessibleName("AI model")
-        self.ai_key = QLineEdit()
-        self.ai_key.setObjectName("settings_ai_key")
-        self.ai_key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.ai_key.setPlaceholderText("no key set")
-        self.ai_key.setAccessibleName("AI API key")
-        self.ai_test = QPushButton("Test connection")
-        self.ai_test.setObjectName("settings_ai_test")
-        self.ai_test.setAccessibleName("Test connection")
-        for text, widget in (
-            ("Provider:", self.ai_provider),
-            ("Base URL:", self.ai_url),
-            ("Model:", self.ai_model),
-            ("API key:", self.ai_key),
-            ("", self.ai_test),
-        ):
-            widget.setEnabled(False)
-            widget.setToolTip("Coming soon, with the AI provider")
-            ai_form.addRow(text, widget)
-        return ai
-
     @staticmethod
     def _buddy(text: str, widget: QWidget) -> QLabel:
         label = QLabel(text)
@@ -261,9 +243,9 @@ class SettingsDialog(QDialog):
             locale=self.locale_combo.currentText(),
             default_format=ExportFormat(self.format.currentData()),
             output_dir=Path(self.folder.text().strip() or str(self._prefs.output_dir)).expanduser(),
-            ai_provider=self._prefs.ai_provider,
-            ai_base_url=self._prefs.ai_base_url,
-            ai_model=self._prefs.ai_model,
+            ai_profiles=self.ai.profiles(),
+            ai_profile=self.ai.selected_name(),
+            ai_cache=not self.ai.no_cache.isChecked(),
         )
 
     @Slot()
@@ -273,10 +255,593 @@ class SettingsDialog(QDialog):
         if folder:
             self.folder.setText(folder)
 
+    @Slot(bool)
+    def on_ai_validity_changed(self, valid: bool) -> None:
+        """OK needs valid AI profiles."""
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(valid)
+
     @Slot()
     def on_dialog_accepted(self) -> None:
-        """Hand the new preferences to the window."""
+        """Store a key typed but not stored yet, then hand the new preferences to the window."""
+        self.ai.commit_keys()
         self.preferences_accepted.emit(self.preferences())
+
+    def done(self, result: int) -> None:
+        """Close; a connection test still running is abandoned."""
+        self.ai.cancel_test()
+        super().done(result)
+
+
+@dataclass(slots=True)
+class _Entry:
+    """A profile as the dialog edits it; ``key_name`` is the keyring entry holding its key."""
+
+    profile: AiProfile
+    key_name: str | None
+
+
+class AiProfilesPage(QWidget):
+    """The AI profiles tab: profiles, their keys (in the keyring), a connection test, the cache.
+
+    The profile chosen in the list is the one AI and hybrid jobs use. Keys go straight to the
+    keyring ("Store key") or when OK is pressed; the page shows only whether a key is set.
+
+    Signals:
+        validity_changed(bool): whether every profile's settings are valid.
+        connection_tested(str): a connection test ended; the text shown.
+
+    Args:
+        prefs: the preferences to start from.
+        ai: the window's AI support.
+        parent: the dialog.
+    """
+
+    validity_changed = Signal(bool)
+    connection_tested = Signal(str)
+
+    def __init__(self, prefs: Preferences, ai: AiSupport, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settings_ai")
+        self.setAccessibleName("AI profiles")
+        self._ai = ai
+        self._entries = [_Entry(p, p.name) for p in prefs.ai_profiles]
+        self._removed: list[str] = []
+        self._problem = ""
+        self._test: ConnectionTest | None = None
+        self._loading = False
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._build_profiles_group())
+        layout.addWidget(self._build_key_group())
+        layout.addWidget(self._build_test_group(prefs))
+        layout.addStretch(1)
+        self.profile_combo.setCurrentIndex(
+            max(self.profile_combo.findText(prefs.ai_profile), 0 if self._entries else -1)
+        )
+        self._show_entry()
+
+    # ------------------------------------------------------------------ construction
+
+    def _build_profiles_group(self) -> QGroupBox:  # noqa: PLR0915 — one form, top to bottom
+        group = QGroupBox("Profile")
+        form = QFormLayout(group)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        row = QWidget()
+        row_layout = QHBoxLayout(row)
+        row_layout.setContentsMargins(0, 0, 0, 0)
+        self.profile_combo = QComboBox()
+        self.profile_combo.setObjectName("settings_ai_profile")
+        self.profile_combo.setAccessibleName("AI profile")
+        self.profile_combo.setToolTip("The profile AI and hybrid jobs use")
+        for entry in self._entries:
+            self.profile_combo.addItem(entry.profile.name)
+        self.profile_combo.currentIndexChanged.connect(self.on_profile_combo_current_index_changed)
+        self.add_button = QPushButton("&New")
+        self.add_button.setObjectName("settings_ai_add")
+        self.add_button.setToolTip("Add an AI profile")
+        self.add_button.setAccessibleName("New AI profile")
+        self.add_button.clicked.connect(self.on_add_button_clicked)
+        self.remove_button = QPushButton("Re&move")
+        self.remove_button.setObjectName("settings_ai_remove")
+        self.remove_button.setToolTip("Remove this profile and its key")
+        self.remove_button.setAccessibleName("Remove AI profile")
+        self.remove_button.clicked.connect(self.on_remove_button_clicked)
+        row_layout.addWidget(self.profile_combo, 1)
+        row_layout.addWidget(self.add_button)
+        row_layout.addWidget(self.remove_button)
+        form.addRow(_buddy("&Use:", self.profile_combo), row)
+
+        self.name = QLineEdit()
+        self.name.setObjectName("settings_ai_name")
+        self.name.setAccessibleName("Profile name")
+        self.name.setToolTip("The profile's name; its key is kept in the keyring under it")
+        self.kind = QComboBox()
+        self.kind.setObjectName("settings_ai_kind")
+        self.kind.setAccessibleName("Provider kind")
+        self.kind.setToolTip("The wire format the server speaks")
+        for kind, text in _KIND_TEXT.items():
+            self.kind.addItem(text, kind.value)
+        self.url = QLineEdit()
+        self.url.setObjectName("settings_ai_url")
+        self.url.setAccessibleName("Base URL")
+        self.url.setToolTip("https:// (plain http:// only for localhost); empty for the default")
+        self.model = QLineEdit()
+        self.model.setObjectName("settings_ai_model")
+        self.model.setAccessibleName("Model")
+        self.model.setToolTip("The model name; empty for the kind's default")
+        self.temperature = QDoubleSpinBox()
+        self.temperature.setObjectName("settings_ai_temperature")
+        self.temperature.setRange(0.0, 2.0)
+        self.temperature.setSingleStep(0.1)
+        self.temperature.setDecimals(2)
+        self.temperature.setAccessibleName("Temperature")
+        self.temperature.setToolTip("Sampling temperature: 0 is the most predictable")
+        self.timeout = QDoubleSpinBox()
+        self.timeout.setObjectName("settings_ai_timeout")
+        self.timeout.setRange(1.0, 600.0)
+        self.timeout.setDecimals(0)
+        self.timeout.setSuffix(" s")
+        self.timeout.setAccessibleName("Timeout in seconds")
+        self.timeout.setToolTip("How long to wait for one answer")
+        self.concurrent = QSpinBox()
+        self.concurrent.setObjectName("settings_ai_concurrent")
+        self.concurrent.setRange(1, 32)
+        self.concurrent.setAccessibleName("Requests at once")
+        self.concurrent.setToolTip("Requests in flight at the same time")
+        self.budget = QSpinBox()
+        self.budget.setObjectName("settings_ai_budget")
+        self.budget.setRange(1, 100_000)
+        self.budget.setAccessibleName("Request budget per job")
+        self.budget.setToolTip("The most HTTP requests one job may send (retries included)")
+        limits = QWidget()
+        limits_layout = QHBoxLayout(limits)
+        limits_layout.setContentsMargins(0, 0, 0, 0)
+        limit_widgets: tuple[tuple[str, QWidget], ...] = (
+            ("Temperature", self.temperature),
+            ("Timeout", self.timeout),
+            ("At once", self.concurrent),
+            ("Budget/job", self.budget),
+        )
+        for text, limit in limit_widgets:
+            limits_layout.addWidget(_buddy(text, limit))
+            limits_layout.addWidget(limit, 1)
+        for text, widget in (
+            ("Na&me:", self.name),
+            ("&Kind:", self.kind),
+            ("Base &URL:", self.url),
+            ("M&odel:", self.model),
+        ):
+            form.addRow(_buddy(text, widget), widget)
+        form.addRow("Limits:", limits)
+        self.env_note = QLabel()
+        self.env_note.setObjectName("settings_ai_env")
+        self.env_note.setWordWrap(True)
+        self.env_note.setAccessibleName("Environment overrides")
+        form.addRow(self.env_note)
+        self.error = QLabel()
+        self.error.setObjectName("field_error")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Profile problem")
+        form.addRow(self.error)
+        for line in (self.name, self.url, self.model):
+            line.textEdited.connect(self.on_form_edited)
+        self.kind.currentIndexChanged.connect(self.on_form_edited)
+        for spin in (self.temperature, self.timeout):
+            spin.valueChanged.connect(self.on_form_edited)
+        for int_spin in (self.concurrent, self.budget):
+            int_spin.valueChanged.connect(self.on_form_edited)
+        return group
+
+    def _build_key_group(self) -> QGroupBox:
+        group = QGroupBox("API key")
+        form = QFormLayout(group)
+        row = QWidget()
+        row_layout = QHBoxLayout(row)
+        row_layout.setContentsMargins(0, 0, 0, 0)
+        self.key = QLineEdit()
+        self.key.setObjectName("settings_ai_key")
+        self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key.setAccessibleName("API key")
+        self.key.setToolTip("Paste a key and press Store key: it goes to the system keyring only")
+        self.store_key = QPushButton("S&tore key")
+        self.store_key.setObjectName("settings_ai_store_key")
+        self.store_key.setAccessibleName("Store key")
+        self.store_key.setToolTip("Keep the key in the system keyring (never in a file)")
+        self.store_key.clicked.connect(self.on_store_key_clicked)
+        self.remove_key = QPushButton("Remove &key")
+        self.remove_key.setObjectName("settings_ai_remove_key")
+        self.remove_key.setAccessibleName("Remove key")
+        self.remove_key.setToolTip("Delete this profile's key from the keyring")
+        self.remove_key.clicked.connect(self.on_remove_key_clicked)
+        self.key.textChanged.connect(self.on_key_text_changed)
+        row_layout.addWidget(self.key, 1)
+        row_layout.addWidget(self.store_key)
+        row_layout.addWidget(self.remove_key)
+        form.addRow(_buddy("K&ey:", self.key), row)
+        self.key_state = QLabel()
+        self.key_state.setObjectName("settings_ai_key_state")
+        self.key_state.setAccessibleName("Key state")
+        self.key_state.setWordWrap(True)
+        form.addRow("", self.key_state)
+        self.keyring_note = QLabel(
+            "This system has no keyring (e.g. a Linux box without Secret Service), so keys "
+            f"cannot be stored here. Set the environment variable {ENV_API_KEY} before "
+            "starting tdgen instead."
+        )
+        self.keyring_note.setObjectName("settings_ai_no_keyring")
+        self.keyring_note.setWordWrap(True)
+        self.keyring_note.setAccessibleName("No keyring")
+        self.keyring_note.setVisible(not self._ai.credentials.available)
+        form.addRow(self.keyring_note)
+        return group
+
+    def _build_test_group(self, prefs: Preferences) -> QGroupBox:
+        group = QGroupBox("Connection and cache")
+        form = QFormLayout(group)
+        row = QWidget()
+        row_layout = QHBoxLayout(row)
+        row_layout.setContentsMargins(0, 0, 0, 0)
+        self.test_button = QPushButton("Test &connection")
+        self.test_button.setObjectName("settings_ai_test")
+        self.test_button.setAccessibleName("Test connection")
+        self.test_button.setToolTip("Send one small request and report the model and the time")
+        self.test_button.clicked.connect(self.on_test_button_clicked)
+        self.test_result = QLabel()
+        self.test_result.setObjectName("settings_ai_test_result")
+        self.test_result.setWordWrap(True)
+        self.test_result.setAccessibleName("Connection test result")
+        self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row_layout.addWidget(self.test_button)
+        row_layout.addWidget(self.test_result, 1)
+        form.addRow(row)
+        cache_row = QWidget()
+        cache_layout = QHBoxLayout(cache_row)
+        cache_layout.setContentsMargins(0, 0, 0, 0)
+        self.no_cache = QCheckBox("&Don't cache AI answers")
+        self.no_cache.setObjectName("settings_ai_no_cache")
+        self.no_cache.setChecked(not prefs.ai_cache)
+        self.no_cache.setAccessibleName("Don't cache AI answers")
+        self.no_cache.setToolTip(
+            "Ask the model every time; by default a job run again reuses the saved answers"
+        )
+        self.clear_cache = QPushButton("C&lear AI cache")
+        self.clear_cache.setObjectName("settings_ai_clear_cache")
+        self.clear_cache.setAccessibleName("Clear AI cache")
+        self.clear_cache.setToolTip("Delete every saved AI answer")
+        self.clear_cache.clicked.connect(self.on_clear_cache_clicked)
+        self.cache_state = QLabel()
+        self.cache_state.setObjectName("settings_ai_cache_state")
+        self.cache_state.setAccessibleName("AI cache")
+        cache_layout.addWidget(self.no_cache)
+        cache_layout.addStretch(1)
+        cache_layout.addWidget(self.cache_state)
+        cache_layout.addWidget(self.clear_cache)
+        form.addRow(cache_row)
+        self._show_cache_state()
+        return group
+
+    # ------------------------------------------------------------------ public API
+
+    def profiles(self) -> tuple[AiProfile, ...]:
+        """The profiles as the page shows them."""
+        return tuple(entry.profile for entry in self._entries)
+
+    def selected_name(self) -> str:
+        """The name of the profile AI and hybrid jobs use ("" for none)."""
+        entry = self._current()
+        return entry.profile.name if entry is not None else ""
+
+    @property
+    def problem(self) -> str:
+        """What is wrong with the profile being edited ("" when nothing is)."""
+        return self._problem
+
+    def commit_keys(self) -> None:
+        """Store a typed key and move or delete keys of renamed and removed profiles."""
+        store = self._ai.credentials
+        if not store.available:
+            return
+        try:
+            if self.key.text().strip():
+                self._store_typed_key()
+            for name in self._removed:
+                if all(e.key_name != name for e in self._entries):
+                    store.delete(name)
+            for entry in self._entries:
+                if entry.key_name is not None and entry.key_name != entry.profile.name:
+                    self._move_key(entry)
+        except CredentialError as error:
+            self.key_state.setText(error.problem)
+
+    def cancel_test(self) -> None:
+        """Abandon a connection test that is still running."""
+        if self._test is not None:
+            self._test.cancel()
+            self._test = None
+
+    # ------------------------------------------------------------------ internals
+
+    def _current(self) -> _Entry | None:
+        index = self.profile_combo.currentIndex()
+        return self._entries[index] if 0 <= index < len(self._entries) else None
+
+    def _show_entry(self) -> None:
+        entry = self._current()
+        self._loading = True
+        try:
+            profile = entry.profile if entry is not None else AiProfile()
+            self.name.setText(profile.name if entry is not None else "")
+            self.kind.setCurrentIndex(self.kind.findData(profile.kind.value))
+            self.url.setText(profile.base_url)
+            self.model.setText(profile.model)
+            self.temperature.setValue(profile.temperature)
+            self.timeout.setValue(profile.timeout_s)
+            self.concurrent.setValue(profile.max_concurrent)
+            self.budget.setValue(profile.request_budget)
+            self.key.clear()
+        finally:
+            self._loading = False
+        self._set_problem("")
+        self._update_state()
+
+    def _form_profile(self) -> AiProfile:
+        """The profile the form describes. Raises LlmError when a setting is invalid."""
+        name = self.name.text().strip()
+        index = self.profile_combo.currentIndex()
+        if any(e.profile.name == name for i, e in enumerate(self._entries) if i != index):
+            raise _NameTakenError(f"AI profile: another profile is called '{name}'")
+        return AiProfile(
+            name=name,
+            kind=ProfileKind(self.kind.currentData()),
+            base_url=self.url.text().strip(),
+            model=self.model.text().strip(),
+            temperature=self.temperature.value(),
+            timeout_s=self.timeout.value(),
+            max_concurrent=self.concurrent.value(),
+            request_budget=self.budget.value(),
+        )
+
+    def _set_problem(self, problem: str) -> None:
+        self._problem = problem
+        self.error.setText(problem)
+        self.error.setVisible(bool(problem))
+        self.name.setProperty("invalid", "name" in problem)
+        self.url.setProperty("invalid", "URL" in problem)
+        for line in (self.name, self.url):
+            line.style().unpolish(line)
+            line.style().polish(line)
+        self.validity_changed.emit(not problem)
+
+    def _key_name(self, entry: _Entry) -> str:
+        return entry.key_name or entry.profile.name
+
+    def _update_state(self) -> None:
+        entry = self._current()
+        has = entry is not None
+        valid = not self._problem
+        store = self._ai.credentials
+        editors: tuple[QWidget, ...] = (
+            self.name,
+            self.kind,
+            self.url,
+            self.model,
+            self.temperature,
+            self.timeout,
+            self.concurrent,
+            self.budget,
+        )
+        for editor in editors:
+            editor.setEnabled(has)
+        self.profile_combo.setEnabled(valid and has)
+        self.add_button.setEnabled(valid)
+        self.remove_button.setEnabled(has)
+        self.key.setEnabled(has and store.available)
+        self.store_key.setEnabled(has and valid and store.available and bool(self.key.text()))
+        stored = has and entry is not None and store.available and self._stored(entry)
+        self.remove_key.setEnabled(bool(stored))
+        self.test_button.setEnabled(has and valid and self._test is None)
+        if entry is None:
+            self.key_state.setText("Add a profile to use the AI and hybrid providers.")
+        else:
+            self.key_state.setText(self._ai.key_state(self._key_name(entry)))
+        kind = ProfileKind(self.kind.currentData())
+        self.url.setPlaceholderText(DEFAULT_BASE_URLS[kind])
+        self.model.setPlaceholderText(DEFAULT_MODELS[kind])
+        self._show_env()
+
+    def _stored(self, entry: _Entry) -> bool:
+        try:
+            return self._ai.credentials.source(self._key_name(entry)) is not None and bool(
+                entry.key_name
+            )
+        except CredentialError:
+            return False
+
+    def _show_env(self) -> None:
+        overrides = self._ai.env_overrides()
+        if not overrides:
+            self.env_note.setVisible(False)
+            return
+        listed = ", ".join(f"{name}={value}" for name, value in overrides.items())
+        self.env_note.setText(f"Set in the environment, these override the profile: {listed}")
+        self.env_note.setVisible(True)
+        marks = {
+            "TDGEN_AI_PROVIDER": self.kind,
+            "TDGEN_AI_BASE_URL": self.url,
+            "TDGEN_AI_MODEL": self.model,
+            ENV_API_KEY: self.key,
+        }
+        for name, widget in marks.items():
+            if name in overrides:
+                widget.setToolTip(f"Overridden by the environment variable {name}")
+
+    def _show_cache_state(self) -> None:
+        count = self._ai.cached_answers()
+        self.cache_state.setText(f"{count:,} answer{'s' if count != 1 else ''} cached")
+        self.clear_cache.setEnabled(count > 0)
+
+    def _store_typed_key(self) -> None:
+        entry = self._current()
+        typed = self.key.text().strip()
+        if entry is None or not typed:
+            return
+        store = self._ai.credentials
+        store.set(entry.profile.name, Secret(typed))
+        old = entry.key_name
+        entry.key_name = entry.profile.name
+        if old and old != entry.profile.name and all(e.key_name != old for e in self._entries):
+            store.delete(old)
+        self.key.clear()
+
+    def _move_key(self, entry: _Entry) -> None:
+        store = self._ai.credentials
+        old = entry.key_name
+        if old is None:
+            return
+        key = store.get(old) if store.source(old) == "keyring" else None
+        if key is not None:
+            store.set(entry.profile.name, key)
+        store.delete(old)
+        entry.key_name = entry.profile.name
+
+    # ------------------------------------------------------------------ slots
+
+    @Slot(int)
+    def on_profile_combo_current_index_changed(self, _index: int) -> None:
+        """Show the chosen profile."""
+        self.test_result.clear()
+        self._show_entry()
+
+    @Slot()
+    def on_form_edited(self) -> None:
+        """Check the settings as they are typed; keep the valid ones."""
+        if self._loading:
+            return
+        entry = self._current()
+        if entry is None:
+            return
+        try:
+            profile = self._form_profile()
+        except LlmError as error:
+            self._set_problem(error.problem)
+        else:
+            entry.profile = profile
+            self.profile_combo.setItemText(self.profile_combo.currentIndex(), profile.name)
+            self._set_problem("")
+        self._update_state()
+
+    @Slot()
+    def on_add_button_clicked(self) -> None:
+        """Add a profile with a free name and default settings."""
+        names = {e.profile.name for e in self._entries}
+        name = "default" if "default" not in names else ""
+        number = 2
+        while not name:
+            candidate = f"profile {number}"
+            name = candidate if candidate not in names else ""
+            number += 1
+        self._entries.append(_Entry(AiProfile(name=name), None))
+        self.profile_combo.addItem(name)
+        self.profile_combo.setCurrentIndex(len(self._entries) - 1)
+        self.name.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.name.selectAll()
+
+    @Slot()
+    def on_remove_button_clicked(self) -> None:
+        """Remove the profile (its key is deleted when OK is pressed)."""
+        index = self.profile_combo.currentIndex()
+        if not 0 <= index < len(self._entries):
+            return
+        entry = self._entries.pop(index)
+        if entry.key_name:
+            self._removed.append(entry.key_name)
+        self._problem = ""
+        self.profile_combo.removeItem(index)  # shows the next profile
+        self._show_entry()
+
+    @Slot(str)
+    def on_key_text_changed(self, _text: str) -> None:
+        """Store key needs a key."""
+        self._update_state()
+
+    @Slot()
+    def on_store_key_clicked(self) -> None:
+        """Put the typed key into the keyring."""
+        try:
+            self._store_typed_key()
+        except CredentialError as error:
+            self._update_state()
+            self.key_state.setText(error.problem)
+            return
+        self._update_state()
+
+    @Slot()
+    def on_remove_key_clicked(self) -> None:
+        """Delete the profile's key from the keyring."""
+        entry = self._current()
+        if entry is None or entry.key_name is None:
+            return
+        try:
+            self._ai.credentials.delete(entry.key_name)
+        except CredentialError as error:
+            self.key_state.setText(error.problem)
+            return
+        self._update_state()
+
+    @Slot()
+    def on_test_button_clicked(self) -> None:
+        """Send one request with the profile as shown (and the environment's overrides)."""
+        entry = self._current()
+        if entry is None or self._problem:
+            return
+        typed = self.key.text().strip()
+        try:
+            profile = profile_from_env(self._ai.env, entry.profile) or entry.profile
+            key = Secret(typed) if typed else self._ai.credentials.get(self._key_name(entry))
+        except TdgenError as error:
+            self._show_test_result(f"Cannot test: {error.problem}")
+            return
+        self.test_result.setText(f"Asking {profile.model_name} at {profile.endpoint} …")
+        self._test = self._ai.test_connection(profile, key)
+        self._test.finished.connect(self.on_test_finished)
+        self._update_state()
+
+    @Slot(object)
+    def on_test_finished(self, outcome: object) -> None:
+        """Report the model and the latency, or what went wrong."""
+        if self.sender() is not self._test:
+            return
+        self._test = None
+        if isinstance(outcome, ConnectionReport):
+            text = (
+                f"Connected: model {outcome.model} answered in {outcome.latency_s * 1000:,.0f} ms"
+            )
+        elif isinstance(outcome, BaseException):
+            text = f"Failed: {connection_error_text(outcome)}"
+        else:
+            text = "Failed: no answer"
+        self._show_test_result(text)
+        self._update_state()
+
+    def _show_test_result(self, text: str) -> None:
+        self.test_result.setText(text)
+        self.connection_tested.emit(text)
+
+    @Slot()
+    def on_clear_cache_clicked(self) -> None:
+        """Delete the saved AI answers."""
+        removed = self._ai.clear_cache()
+        self._show_cache_state()
+        self.cache_state.setText(f"Removed {removed:,} cached answer{'s' if removed != 1 else ''}")
+
+
+class _NameTakenError(LlmError, ValueError):
+    """Two profiles cannot share a name (their keys would share a keyring entry)."""
+
+
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
 
 
 class ExportDialog(QDialog):

@@ -61,6 +61,11 @@ _PROVIDER_TEXT = {
     ProviderKind.AI: "AI",
     ProviderKind.HYBRID: "Hybrid (rules + AI)",
 }
+_PROVIDER_TIPS = {
+    ProviderKind.NULL: "Rule-based values: fast, offline, always valid",
+    ProviderKind.AI: "The model writes whole valid rows (slow; for comparison)",
+    ProviderKind.HYBRID: "Rule-based rows with realistic values from the AI for weak fields",
+}
 _PRIORITY_TEXT = {Priority.HIGH: "High", Priority.NORMAL: "Normal", Priority.LOW: "Low"}
 _FORMAT_TEXT = {
     ExportFormat.CSV: "CSV",
@@ -72,7 +77,7 @@ _FORMAT_TEXT = {
     ExportFormat.PARQUET: "Parquet",
 }
 _AI_HINT = (
-    "AI and hybrid need an AI profile: Settings ▸ AI profile (coming soon). "
+    "AI and hybrid need an AI profile: add one in Settings ▸ AI profiles (Ctrl+,). "
     "Rule-based values work offline."
 )
 _ROWS_PER_TABLE_MAX_HEIGHT = 140
@@ -125,6 +130,7 @@ class GenerationPanel(QWidget):
         self.setAccessibleName("Generation options")
         self._build()
         self.apply_preferences(prefs)
+        self.set_ai_available(False)
         self.set_dataset(None)
 
     # ------------------------------------------------------------------ construction
@@ -235,6 +241,7 @@ class GenerationPanel(QWidget):
         for provider, text in _PROVIDER_TEXT.items():
             item = QStandardItem(text)
             item.setData(provider.value, Qt.ItemDataRole.UserRole)
+            item.setToolTip(_PROVIDER_TIPS[provider])
             provider_model.appendRow(item)
         self._provider.setModel(provider_model)
         self._provider.setToolTip("Where values come from")
@@ -328,21 +335,40 @@ class GenerationPanel(QWidget):
         self._locale.setCurrentIndex(index)
         self._set_combo_data(self._format, prefs.default_format.value)
         self._folder.setText(display_path(prefs.output_dir))
-        self.set_ai_available(prefs.has_ai_profile)
 
-    def set_ai_available(self, available: bool) -> None:
-        """Enable the AI and hybrid providers, or disable them with a hint."""
+    def set_ai_available(self, available: bool, hint: str = "") -> None:
+        """Enable the AI and hybrid providers, or disable them with ``hint`` (what to set up)."""
         self._ai_available = available
+        hint = hint or _AI_HINT
         model = self._provider.model()
         assert isinstance(model, QStandardItemModel)  # noqa: S101 — set in _build
         for row in range(model.rowCount()):
             item = model.item(row)
             if item.data(Qt.ItemDataRole.UserRole) != ProviderKind.NULL.value:
                 item.setEnabled(available)
-                item.setToolTip("" if available else _AI_HINT)
+                kind = ProviderKind(item.data(Qt.ItemDataRole.UserRole))
+                item.setToolTip(_PROVIDER_TIPS[kind] if available else hint)
         if not available:
             self._provider.setCurrentIndex(0)
+        self._ai_hint.setText(hint)
         self._ai_hint.setVisible(not available)
+
+    @property
+    def ai_available(self) -> bool:
+        """Whether the AI and hybrid providers can be chosen."""
+        return self._ai_available
+
+    @property
+    def provider(self) -> ProviderKind:
+        """The provider chosen."""
+        return ProviderKind(self._provider.currentData(Qt.ItemDataRole.UserRole))
+
+    def set_provider(self, provider: ProviderKind) -> None:
+        """Choose ``provider`` (ignored when it is not available)."""
+        index = self._provider.findData(provider.value, Qt.ItemDataRole.UserRole)
+        model = self._provider.model()
+        if index >= 0 and model.flags(model.index(index, 0)) & Qt.ItemFlag.ItemIsEnabled:
+            self._provider.setCurrentIndex(index)
 
     def set_dataset(self, dataset: Dataset | None) -> None:
         """Generate for ``dataset`` from now on (None: nothing loaded)."""

@@ -54,7 +54,9 @@ from tdgen_desktop.core.enums import ExportFormat
 from tdgen_desktop.core.errors import TdgenError
 from tdgen_desktop.core.model import Dataset, Field
 from tdgen_desktop.scheduler import Job, JobScheduler, JobState, SchedulerStatus
+from tdgen_desktop.services.credentials import CredentialStore
 from tdgen_desktop.services.paths import AppPaths
+from tdgen_desktop.ui.ai_profiles import AiSupport
 from tdgen_desktop.ui.commands import FieldEditCommand
 from tdgen_desktop.ui.dialogs import (
     AboutDialog,
@@ -210,6 +212,8 @@ class MainWindow(QMainWindow):
         paths: the app's folders.
         scheduler: runs the jobs; the window makes (and shuts down) its own when None.
         settings: where preferences and the window state persist; nothing persists when None.
+        ai: AI profiles' keys, sessions and connection tests; the window makes (and closes) its
+            own, with the system keyring and a private event loop, when None.
         parent: the parent widget, normally None.
 
     Attributes:
@@ -228,6 +232,7 @@ class MainWindow(QMainWindow):
         *,
         scheduler: JobScheduler | None = None,
         settings: SettingsStore | None = None,
+        ai: AiSupport | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -240,6 +245,8 @@ class MainWindow(QMainWindow):
         self._scheduler = scheduler or JobScheduler(
             self._paths, workers=self._prefs.worker_count, parent=self
         )
+        self._owns_ai = ai is None
+        self._ai = ai or AiSupport(CredentialStore(), self._paths.cache_dir / "ai", parent=self)
         self._datasets: dict[Path, Dataset] = {}
         self._last_dir: Path = Path.home()
         self._dialogs: dict[str, QDialog] = {}
@@ -269,6 +276,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._wire()
         self._restore_state()
+        self._update_ai_choice()
         self._field_editor.set_sampling(self._generation.locale_name, self._generation.seed)
         status = self._scheduler.status()
         self.on_scheduler_status_changed(status)
@@ -791,7 +799,7 @@ class MainWindow(QMainWindow):
             self._bridge.notify("Generate is not available: see the generation panel")
             return None
         try:
-            request = panel.build_request()
+            request = self._ai.attach(panel.build_request(), self._prefs)
         except TdgenError as error:
             self._bridge.show_error(error, self)
             return None
@@ -833,7 +841,7 @@ class MainWindow(QMainWindow):
         if isinstance(dialog, SettingsDialog):
             dialog.raise_()
             return dialog
-        dialog = SettingsDialog(self._prefs, self)
+        dialog = SettingsDialog(self._prefs, self._ai, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.preferences_accepted.connect(self.on_settings_dialog_preferences_accepted)
         self._keep_dialog("settings", dialog)
@@ -848,7 +856,18 @@ class MainWindow(QMainWindow):
         if self._scheduler.worker_count != prefs.worker_count:
             self._scheduler.set_worker_count(prefs.worker_count)
         self._generation.apply_preferences(prefs)
+        self._update_ai_choice()
         self._bridge.notify("Settings saved")
+
+    def _update_ai_choice(self) -> None:
+        """Offer AI and hybrid when the profile in effect is usable; else say what to set up."""
+        problem = self._ai.readiness(self._prefs)
+        self._generation.set_ai_available(not problem, problem)
+
+    @property
+    def ai(self) -> AiSupport:
+        """AI profiles' keys, sessions and connection tests."""
+        return self._ai
 
     def show_about(self) -> AboutDialog:
         """Open (or raise) the About dialog and return it."""
@@ -1020,6 +1039,8 @@ class MainWindow(QMainWindow):
         self._samples.shutdown()
         if self._owns_scheduler:
             self._scheduler.shutdown()
+        if self._owns_ai:
+            self._ai.close()
         self._bridge.close_dialogs()
         for dialog in list(self._dialogs.values()):
             dialog.close()

@@ -8,6 +8,7 @@ store for organisation and application "tdgen", or an INI file under ``$TDGEN_HO
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 from tdgen_desktop.core.enums import ExportFormat, Priority
+from tdgen_desktop.llm import AiProfile, LlmError
 from tdgen_desktop.scheduler import DEFAULT_WORKERS
 
 __all__ = [
@@ -54,10 +56,9 @@ class Preferences:
         locale: the Faker locale for names, addresses, phones.
         default_format: the output format of a new job.
         output_dir: the folder output goes to.
-        ai_provider: the AI profile's provider kind (``openai``, ``anthropic``, ``ollama``), or
-            "" when there is no AI profile (the AI features are not available yet).
-        ai_base_url: the AI profile's base URL.
-        ai_model: the AI profile's model name.
+        ai_profiles: the AI profiles (settings only: their keys live in the keyring).
+        ai_profile: the name of the profile AI and hybrid jobs use ("" for none).
+        ai_cache: keep AI answers in the on-disk cache (off: "Don't cache AI answers").
     """
 
     worker_count: int = DEFAULT_WORKERS
@@ -65,14 +66,14 @@ class Preferences:
     locale: str = "en_US"
     default_format: ExportFormat = ExportFormat.CSV
     output_dir: Path = field(default_factory=_default_output_dir)
-    ai_provider: str = ""
-    ai_base_url: str = ""
-    ai_model: str = ""
+    ai_profiles: tuple[AiProfile, ...] = ()
+    ai_profile: str = ""
+    ai_cache: bool = True
 
     @property
-    def has_ai_profile(self) -> bool:
-        """Whether an AI profile is set up (always False until the AI provider lands)."""
-        return bool(self.ai_provider and self.ai_model)
+    def selected_ai_profile(self) -> AiProfile | None:
+        """The profile AI and hybrid jobs use, or None when none is chosen."""
+        return next((p for p in self.ai_profiles if p.name == self.ai_profile), None)
 
 
 def open_settings(config_dir: Path | None) -> QSettings:
@@ -114,9 +115,9 @@ class SettingsStore:
                 ExportFormat, s.value("generation/format", ""), defaults.default_format
             ),
             output_dir=Path(str(s.value("generation/output_dir", "") or defaults.output_dir)),
-            ai_provider=str(s.value("ai/provider", "") or ""),
-            ai_base_url=str(s.value("ai/base_url", "") or ""),
-            ai_model=str(s.value("ai/model", "") or ""),
+            ai_profiles=_profiles(s.value("ai/profiles", "")),
+            ai_profile=str(s.value("ai/profile", "") or ""),
+            ai_cache=str(s.value("ai/cache", "true")).lower() not in {"false", "0"},
         )
 
     def save(self, prefs: Preferences) -> None:
@@ -127,9 +128,9 @@ class SettingsStore:
         s.setValue("generation/locale", prefs.locale)
         s.setValue("generation/format", prefs.default_format.value)
         s.setValue("generation/output_dir", str(prefs.output_dir))
-        s.setValue("ai/provider", prefs.ai_provider)
-        s.setValue("ai/base_url", prefs.ai_base_url)
-        s.setValue("ai/model", prefs.ai_model)
+        s.setValue("ai/profiles", json.dumps([p.to_dict() for p in prefs.ai_profiles]))
+        s.setValue("ai/profile", prefs.ai_profile)
+        s.setValue("ai/cache", prefs.ai_cache)
         s.sync()
 
     # ------------------------------------------------------------------ recent files
@@ -174,6 +175,23 @@ def _int(value: object, default: int) -> int:
         return int(str(value))
     except ValueError:
         return default
+
+
+def _profiles(value: object) -> tuple[AiProfile, ...]:
+    """The saved AI profiles (a JSON list of settings; no key is ever among them)."""
+    try:
+        data = json.loads(str(value or "[]"))
+    except ValueError:
+        data = []
+    profiles: dict[str, AiProfile] = {}
+    for item in data if isinstance(data, list) else []:
+        try:
+            profile = AiProfile.from_dict(item)
+        except (LlmError, TypeError, AttributeError) as exc:
+            _log.warning("ignoring a saved AI profile: %s", exc)
+            continue
+        profiles.setdefault(profile.name, profile)
+    return tuple(profiles.values())
 
 
 def _choice[E: (Priority, ExportFormat)](enum_type: type[E], value: object, default: E) -> E:

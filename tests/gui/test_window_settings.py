@@ -25,8 +25,11 @@ def test_settings_persist_across_a_restart(make_window: Callable[..., Gui], tmp_
     dialog.locale_combo.setCurrentText("de_DE")
     dialog.format.setCurrentIndex(dialog.format.findData(ExportFormat.JSONL.value))
     dialog.folder.setText(str(tmp_path / "elsewhere"))
-    assert not dialog.ai_provider.isEnabled(), "AI profiles are coming soon"
-    assert not dialog.ai_key.isEnabled()
+    # No AI profile yet; the test session's keyring is the null backend: the page says so.
+    assert dialog.ai.profiles() == ()
+    assert not dialog.ai.test_button.isEnabled()
+    assert dialog.ai.keyring_note.isVisibleTo(dialog.ai)
+    assert "TDGEN_AI_API_KEY" in dialog.ai.keyring_note.text()
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
     assert first.scheduler.worker_count == 3

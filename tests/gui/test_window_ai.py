@@ -1,0 +1,321 @@
+"""The window's AI side against the test model server: profiles, keys, connection tests, jobs.
+
+Every test talks real HTTP to :class:`ai_server.AiTestServer` on 127.0.0.1 and keeps keys in an
+in-memory keyring. At the end of each test every file under the test's folder (settings, cache,
+output) is searched for the API key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ai_server import API_KEY, FAST_RETRY, AiTestServer, MemoryKeyring
+from gui_support import WAIT_MS, Gui, write_prefs
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel
+from pytestqt.qtbot import QtBot
+
+from tdgen_desktop.app import build_main_window
+from tdgen_desktop.llm import AiProfile, ProfileKind
+from tdgen_desktop.scheduler import JobScheduler
+from tdgen_desktop.services import AppPaths
+from tdgen_desktop.services.credentials import SERVICE, CredentialStore
+from tdgen_desktop.ui import MessageBridge
+from tdgen_desktop.ui.ai_profiles import AiSupport
+from tdgen_desktop.ui.dialogs import SettingsDialog
+from tdgen_desktop.ui.settings import SettingsStore
+
+PROFILE = "work"
+
+
+@pytest.fixture
+def server() -> Iterator[AiTestServer]:
+    server = AiTestServer(API_KEY).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def memory_keyring() -> MemoryKeyring:
+    return MemoryKeyring()
+
+
+@pytest.fixture(autouse=True)
+def _no_key_in_any_file(tmp_path: Path) -> Iterator[None]:
+    yield
+    leaks = [p for p in tmp_path.rglob("*") if p.is_file() and API_KEY.encode() in p.read_bytes()]
+    assert leaks == []
+
+
+@pytest.fixture
+def make_ai_window(
+    qtbot: QtBot, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> Iterator[Callable[..., Gui]]:
+    """Windows sharing this test's settings file, keyring and cache; no TDGEN_AI_* variables."""
+    settings_file = tmp_path / "config" / "tdgen.ini"
+    out_dir = tmp_path / "out"
+    write_prefs(settings_file, output_dir=out_dir)
+    made: list[tuple[Gui, AiSupport]] = []
+
+    def make(env: dict[str, str] | None = None, keyring: Any = memory_keyring) -> Gui:
+        paths = AppPaths.under(tmp_path / "home")
+        store = SettingsStore(QSettings(str(settings_file), QSettings.Format.IniFormat))
+        bridge = MessageBridge()
+        scheduler = JobScheduler(paths, workers=2)
+        ai = AiSupport(
+            CredentialStore(keyring, env=env or {}),
+            paths.cache_dir / "ai",
+            env=env or {},
+            retry=FAST_RETRY,
+        )
+        window = build_main_window(paths, bridge, settings=store, scheduler=scheduler, ai=ai)
+        window.confirm_close = lambda _count: True
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        gui = Gui(qtbot, window, bridge, scheduler, settings_file, out_dir)
+        bridge.error_shown.connect(gui.errors.append)
+        made.append((gui, ai))
+        return gui
+
+    yield make
+    for gui, ai in made:
+        gui.scheduler.cancel_all()
+        gui.scheduler.wait_for_done(WAIT_MS)
+        gui.scheduler.shutdown()
+        gui.bridge.close_dialogs()
+        ai.close()
+
+
+def _provider_states(gui: Gui) -> dict[str, bool]:
+    model = gui.window.generation_panel.findChild(QComboBox, "provider").model()
+    return {
+        model.index(row, 0).data(Qt.ItemDataRole.UserRole): bool(
+            model.flags(model.index(row, 0)) & Qt.ItemFlag.ItemIsEnabled
+        )
+        for row in range(model.rowCount())
+    }
+
+
+def _add_profile(dialog: SettingsDialog, server: AiTestServer, wire: str = "openai") -> None:
+    page = dialog.ai
+    dialog.tabs.setCurrentWidget(page)
+    page.add_button.click()
+    page.name.setText(PROFILE)
+    page.name.textEdited.emit(PROFILE)
+    page.kind.setCurrentIndex(page.kind.findData(wire))
+    page.url.setText(server.base_url(wire))
+    page.url.textEdited.emit(server.base_url(wire))
+    page.model.setText("test-model")
+    page.model.textEdited.emit("test-model")
+    assert page.problem == ""
+
+
+def _ok(dialog: SettingsDialog) -> None:
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+def test_profile_key_goes_to_the_keyring_and_never_to_the_settings_file(
+    make_ai_window: Callable[..., Gui], server: AiTestServer, memory_keyring: MemoryKeyring
+) -> None:
+    first = make_ai_window()
+    assert _provider_states(first) == {"null": True, "ai": False, "hybrid": False}
+    hint = first.window.generation_panel.findChild(QLabel, "ai_hint")
+    assert "Settings ▸ AI profiles" in hint.text()
+
+    dialog = first.window.open_settings()
+    page = dialog.ai
+    assert not page.keyring_note.isVisibleTo(page), "the in-memory keyring is a real backend"
+    _add_profile(dialog, server)
+    page.key.setText(API_KEY)
+    page.store_key.click()
+    assert memory_keyring.entries == {(SERVICE, PROFILE): API_KEY}
+    assert page.key.text() == ""
+    assert page.key_state.text() == "A key is set (kept in the system keyring)"
+    assert API_KEY not in page.key_state.text()
+    _ok(dialog)
+
+    ini = first.settings_file.read_text(encoding="utf-8")
+    assert server.base_url("openai") in ini
+    assert API_KEY not in ini
+    assert first.window.preferences.ai_profile == PROFILE
+    assert _provider_states(first) == {"null": True, "ai": True, "hybrid": True}
+    assert not first.window.generation_panel.findChild(QLabel, "ai_hint").isVisibleTo(
+        first.window.generation_panel
+    )
+    first.window.close()
+
+    second = make_ai_window()
+    profile = second.window.preferences.selected_ai_profile
+    assert profile == AiProfile(
+        name=PROFILE,
+        kind=ProfileKind.OPENAI,
+        base_url=server.base_url("openai"),
+        model="test-model",
+    )
+    assert _provider_states(second) == {"null": True, "ai": True, "hybrid": True}
+    dialog = second.window.open_settings()
+    assert dialog.ai.name.text() == PROFILE
+    assert dialog.ai.key.text() == "", "the key is never shown"
+    dialog.ai.remove_key.click()
+    assert memory_keyring.entries == {}
+    assert dialog.ai.key_state.text() == "No key set"
+    _ok(dialog)
+    assert _provider_states(second)["hybrid"] is True, "a server on this machine needs no key"
+    dialog = second.window.open_settings()
+    dialog.ai.url.setText("https://models.example.com/v1")
+    dialog.ai.url.textEdited.emit(dialog.ai.url.text())
+    _ok(dialog)
+    assert _provider_states(second)["hybrid"] is False
+    assert "has no API key" in second.window.generation_panel.findChild(QLabel, "ai_hint").text()
+
+
+def test_renaming_a_profile_moves_its_key_and_removing_it_deletes_the_key(
+    make_ai_window: Callable[..., Gui], server: AiTestServer, memory_keyring: MemoryKeyring
+) -> None:
+    gui = make_ai_window()
+    dialog = gui.window.open_settings()
+    _add_profile(dialog, server)
+    dialog.ai.key.setText(API_KEY)
+    dialog.ai.store_key.click()
+    dialog.ai.name.setText("renamed")
+    dialog.ai.name.textEdited.emit("renamed")
+    _ok(dialog)
+    assert memory_keyring.entries == {(SERVICE, "renamed"): API_KEY}
+    assert gui.window.preferences.ai_profile == "renamed"
+
+    dialog = gui.window.open_settings()
+    dialog.ai.remove_button.click()
+    assert dialog.ai.profiles() == ()
+    _ok(dialog)
+    assert memory_keyring.entries == {}
+    assert gui.window.preferences.ai_profiles == ()
+
+
+def test_invalid_settings_are_flagged_as_typed_and_block_ok(
+    make_ai_window: Callable[..., Gui], server: AiTestServer
+) -> None:
+    gui = make_ai_window()
+    dialog = gui.window.open_settings()
+    _add_profile(dialog, server)
+    page = dialog.ai
+    page.url.setText("http://models.example.com/v1")
+    page.url.textEdited.emit(page.url.text())
+    assert "must use https" in page.problem
+    assert page.error.isVisibleTo(page)
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    assert not page.test_button.isEnabled()
+    page.url.setText("https://models.example.com/v1")
+    page.url.textEdited.emit(page.url.text())
+    assert page.problem == ""
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+
+
+@pytest.mark.parametrize("wire", ["openai", "anthropic", "ollama"])
+def test_connection_test_reports_model_and_latency(
+    make_ai_window: Callable[..., Gui], server: AiTestServer, wire: str
+) -> None:
+    gui = make_ai_window()
+    dialog = gui.window.open_settings()
+    _add_profile(dialog, server, wire)
+    page = dialog.ai
+    page.key.setText(API_KEY)  # typed, not stored yet: the test uses it
+    with gui.qtbot.waitSignal(page.connection_tested, timeout=WAIT_MS) as blocker:
+        page.test_button.click()
+        assert not page.test_button.isEnabled(), "one test at a time"
+        assert "Asking test-model" in page.test_result.text()
+    text = str(blocker.args[0])
+    assert text.startswith(f"Connected: model {server.model} answered in ")
+    assert text.endswith(" ms")
+    assert page.test_result.text() == text
+    assert page.test_button.isEnabled()
+    assert len(server.requests) == 1
+    assert server.requests[0].wire == wire
+
+
+def test_connection_test_with_a_wrong_key_says_check_the_key(
+    make_ai_window: Callable[..., Gui], server: AiTestServer
+) -> None:
+    gui = make_ai_window()
+    dialog = gui.window.open_settings()
+    _add_profile(dialog, server)
+    page = dialog.ai
+    page.key.setText("sk-wrong-key-000000")
+    with gui.qtbot.waitSignal(page.connection_tested, timeout=WAIT_MS) as blocker:
+        page.test_button.click()
+    text = str(blocker.args[0])
+    assert text.startswith("Failed: ")
+    assert "(401)" in text
+    assert "check the API key" in text
+    assert "sk-wrong-key" not in text
+    assert len(server.requests) == 1, "a refused key is not retried"
+
+
+def test_connection_test_to_a_closed_port_says_so(
+    make_ai_window: Callable[..., Gui], server: AiTestServer
+) -> None:
+    from ai_server import closed_port  # noqa: PLC0415
+
+    gui = make_ai_window()
+    dialog = gui.window.open_settings()
+    _add_profile(dialog, server)
+    page = dialog.ai
+    url = f"http://127.0.0.1:{closed_port()}/v1"
+    page.url.setText(url)
+    page.url.textEdited.emit(url)
+    with gui.qtbot.waitSignal(page.connection_tested, timeout=WAIT_MS) as blocker:
+        page.test_button.click()
+    assert "Failed: cannot connect to 127.0.0.1" in str(blocker.args[0])
+    assert "connection refused" in str(blocker.args[0])
+
+
+def test_without_a_keyring_the_page_points_to_the_variable_and_shows_overrides(
+    make_ai_window: Callable[..., Gui], server: AiTestServer
+) -> None:
+    import keyring.backends.fail  # noqa: PLC0415 — the backend a headless box gets
+
+    env = {"TDGEN_AI_MODEL": "env-model", "TDGEN_AI_API_KEY": API_KEY}
+    gui = make_ai_window(env=env, keyring=keyring.backends.fail.Keyring())
+    dialog = gui.window.open_settings()
+    _add_profile(dialog, server)
+    page = dialog.ai
+    assert page.keyring_note.isVisibleTo(page)
+    assert "TDGEN_AI_API_KEY" in page.keyring_note.text()
+    assert not page.key.isEnabled()
+    assert "through TDGEN_AI_API_KEY" in page.key_state.text()
+    assert page.env_note.isVisibleTo(page)
+    assert "TDGEN_AI_MODEL=env-model" in page.env_note.text()
+    assert "TDGEN_AI_API_KEY=(set)" in page.env_note.text()
+    assert API_KEY not in page.env_note.text()
+    assert "TDGEN_AI_MODEL" in page.model.toolTip()
+    with gui.qtbot.waitSignal(page.connection_tested, timeout=WAIT_MS) as blocker:
+        page.test_button.click()
+    assert "Connected" in str(blocker.args[0])
+    assert server.requests[0].body["model"] == "env-model"
+    _ok(dialog)
+    # The key from the environment makes the profile usable.
+    assert _provider_states(gui)["hybrid"] is True
+
+
+def test_cache_settings_persist_and_clear_cache_empties_it(
+    make_ai_window: Callable[..., Gui], server: AiTestServer
+) -> None:
+    gui = make_ai_window()
+    cache = gui.window.ai.cache
+    cache.folder.joinpath("ab").mkdir(parents=True)
+    for name in ("ab01", "ab02"):
+        cache.folder.joinpath("ab", f"{name}.json").write_text("{}", encoding="utf-8")
+    dialog = gui.window.open_settings()
+    page = dialog.ai
+    assert page.cache_state.text() == "2 answers cached"
+    page.clear_cache.click()
+    assert page.cache_state.text() == "Removed 2 cached answers"
+    assert len(cache) == 0
+    assert not page.clear_cache.isEnabled()
+    page.no_cache.setChecked(True)
+    _ok(dialog)
+    assert gui.window.preferences.ai_cache is False
+    assert "cache=false" in gui.settings_file.read_text(encoding="utf-8")
