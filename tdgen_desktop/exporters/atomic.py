@@ -16,6 +16,7 @@ the process that held it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import re
@@ -51,6 +52,8 @@ _OPEN_FLAGS = (
 
 _State = Literal["open", "committed", "aborted"]
 
+_DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+
 _NEW_FILE_GRACE_S = 1.0
 """An empty temporary file younger than this may not be locked yet by its writer: kept."""
 
@@ -68,15 +71,20 @@ def _try_lock(fd: int) -> bool:
     return True
 
 
-def _problem(action: str, exc: OSError) -> str:
-    """``cannot write: [Errno 28] No space left on device`` (without the temporary name)."""
-    if exc.errno is not None and exc.strerror:
-        return f"{action}: [Errno {exc.errno}] {exc.strerror}"
-    return f"{action}: {exc}"
+def _problem(action: str, exc: OSError, folder: Path) -> str:
+    """``cannot write: disk full ([Errno 28] No space left on device)`` (no temporary name)."""
+    reason = f"[Errno {exc.errno}] {exc.strerror}" if exc.errno and exc.strerror else str(exc)
+    if exc.errno in _DISK_FULL:
+        return f"{action}: disk full ({reason})"
+    if exc.errno == errno.EROFS:
+        return f"{action}: the folder {folder} is read-only ({reason})"
+    if exc.errno in {errno.EACCES, errno.EPERM}:
+        return f"{action}: no permission to write in the folder {folder} ({reason})"
+    return f"{action}: {reason}"
 
 
 def _export_error(path: Path, action: str, exc: OSError) -> ExportError:
-    return ExportError(_problem(action, exc), file=path, details=str(exc))
+    return ExportError(_problem(action, exc, path.parent), file=path, details=str(exc))
 
 
 def _sync_directory(folder: Path) -> None:
