@@ -174,6 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if _only_files(parser, args_list):  # a file association or "Open with": `tdgen gui FILE…`
         args_list = ["gui", *args_list]
     args = parser.parse_args(args_list)
+    args.argv = args_list  # a project's saved options yield to the options given here
     try:
         if args.command == "gui":
             return _gui(args.schemas)
@@ -373,19 +374,20 @@ def _parse_cases(text: str) -> frozenset[CaseKind]:
     return frozenset(CaseKind.parse(p, option="--cases") for p in text.split(",") if p.strip())
 
 
-def _requests(args: argparse.Namespace) -> list[GenerationRequest]:
+def _requests(all_args: argparse.Namespace) -> list[GenerationRequest]:
     from tdgen_desktop.generation.pipeline import GenerationRequest  # noqa: PLC0415
 
-    rows, per_table = _parse_rows(args.rows)
-    fmt = ExportFormat.parse(args.format, option="--format")
-    dialect = Dialect.parse(args.dialect, option="--dialect") if args.dialect else None
-    provider = _provider(args.provider)
-    cases = _parse_cases(args.cases)
-    if args.combinatorial not in (None, "pairwise"):
-        raise UsageError(f"--combinatorial: '{args.combinatorial}' is not one of pairwise")
-    several = len(args.schemas) > 1
+    several = len(all_args.schemas) > 1
     requests = []
-    for schema in args.schemas:
+    for schema in all_args.schemas:
+        args = _with_project_options(all_args, schema)
+        rows, per_table = _parse_rows(args.rows)
+        fmt = ExportFormat.parse(args.format, option="--format")
+        dialect = Dialect.parse(args.dialect, option="--dialect") if args.dialect else None
+        provider = _provider(args.provider)
+        cases = _parse_cases(args.cases)
+        if args.combinatorial not in (None, "pairwise"):
+            raise UsageError(f"--combinatorial: '{args.combinatorial}' is not one of pairwise")
         out = args.out / schema.name.split(".")[0] if several else args.out
         requests.append(
             GenerationRequest(
@@ -409,6 +411,48 @@ def _requests(args: argparse.Namespace) -> list[GenerationRequest]:
             )
         )
     return requests
+
+
+def _with_project_options(args: argparse.Namespace, schema: Path) -> argparse.Namespace:
+    """``args`` with a project file's saved options where the command line does not set them."""
+    from tdgen_desktop.importers.project import PROJECT_SUFFIX, read_project_settings  # noqa: PLC0415
+
+    if not schema.name.lower().endswith(PROJECT_SUFFIX):
+        return args
+    saved = read_project_settings(schema)
+    given = _given_options(getattr(args, "argv", []))
+    rows = ",".join([str(saved.rows), *(f"{t}={n}" for t, n in saved.table_rows.items())])
+    project = {
+        "rows": rows,
+        "cases": ",".join(k.value for k in CaseKind if k in saved.cases),
+        "format": saved.format.value,
+        "dialect": saved.dialect.value if saved.dialect is not None else None,
+        "with_ddl": saved.with_ddl,
+        "seed": saved.seed,
+        "locale": saved.locale,
+        "provider": saved.provider.value,
+        "label_columns": saved.label_columns,
+        "max_cases": saved.max_cases,
+        "combinatorial": "pairwise" if saved.pairwise else None,
+        "formula_guard": saved.formula_guard,
+    }
+    merged = argparse.Namespace(**vars(args))
+    for dest, value in project.items():
+        if dest not in given:
+            setattr(merged, dest, value)
+    return merged
+
+
+def _given_options(argv: list[str]) -> frozenset[str]:
+    """The ``generate`` options present on the command line (as argparse ``dest`` names)."""
+    parser = _parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                for option in sub._actions:
+                    if option.option_strings:
+                        option.default = argparse.SUPPRESS
+    return frozenset(vars(parser.parse_args(argv)))
 
 
 def _provider(text: str | None) -> ProviderKind:

@@ -268,6 +268,9 @@ class Dataset:
     registry: Any = dataclasses.field(default=None, repr=False)
     cache: dict[Any, Any] = dataclasses.field(default_factory=dict, repr=False, compare=False)
     """Work worth keeping between the pre-flight check and the job (e.g. value pools)."""
+    project_settings: Any = dataclasses.field(default=None, repr=False, compare=False)
+    """The generation settings saved with a project file the dataset was opened from (a
+    ``tdgen_desktop.importers.project.ProjectSettings``), else ``None``."""
 
     def table(self, name: str) -> Table:
         """Return the table called ``name`` (case-insensitive).

@@ -134,11 +134,18 @@ def _import_sql(path: Path, text: str, dialect: Dialect | None = None) -> Datase
     return import_sql(path, text, dialect)
 
 
+def _import_project(path: Path, text: str, dialect: Dialect | None = None) -> Dataset:
+    from tdgen_desktop.importers.project import import_project  # noqa: PLC0415
+
+    return import_project(path, text, dialect)
+
+
 _IMPORTERS: dict[SourceFormat, _Importer] = {
     SourceFormat.JSONSCHEMA: _import_jsonschema,
     SourceFormat.SQL: _import_sql,
     SourceFormat.OPENAPI: _import_openapi,
     SourceFormat.SAMPLE: _import_sample,
+    SourceFormat.PROJECT: _import_project,
 }
 
 
