@@ -8,6 +8,9 @@ priority, Export again, Clear finished) act on the selected job through the sche
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from PySide6.QtCore import (
     QEvent,
     QItemSelection,
@@ -64,6 +67,14 @@ DOT_SPACING = 16
 
 _DOTS_MARGIN = 6
 _Index = QModelIndex | QPersistentModelIndex
+_ANSWERS_RE = re.compile(r"(\d+)/(\d+)")
+
+StepNotes = Callable[[str], tuple[str, list[str]]]
+"""For a job id: a note after the step name, and extra lines for the dots' tooltip."""
+
+
+def _no_notes(_job_id: str) -> tuple[str, list[str]]:
+    return "", []
 
 
 def _step_states(index: _Index) -> tuple[tuple[Step, StepState], ...]:
@@ -79,13 +90,44 @@ def dot_centers(rect: QRect, count: int = 5) -> list[QPoint]:
 
 
 class StepDotsDelegate(QStyledItemDelegate):
-    """Paints the five step states of a job as coloured dots, then the current step's name."""
+    """Paints the five step states of a job as coloured dots, then the current step's name.
+
+    Args:
+        parent: the view.
+        notes: gives a job's note (e.g. the AI requests answered) and extra tooltip lines.
+    """
+
+    def __init__(self, parent: QWidget | None = None, notes: StepNotes = _no_notes) -> None:
+        super().__init__(parent)
+        self._notes = notes
+
+    def _job_id(self, index: _Index) -> str:
+        return str(index.data(JobTableModel.JOB_ID_ROLE) or "")
+
+    def text(self, index: _Index) -> str:
+        """The text after the dots: the step's name and the job's note."""
+        name = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        note, _lines = self._notes(self._job_id(index))
+        return f"{name} · {note}" if note else name
+
+    def tooltip(self, index: _Index) -> str:
+        """Each step with its state, then the job's notes (AI requests, fallback warnings)."""
+        lines = [
+            f"{step.value.capitalize()}: {STEP_STATE_NAMES[state]}"
+            for step, state in _step_states(index)
+        ]
+        _note, extra = self._notes(self._job_id(index))
+        return "\n".join([*lines, *extra])
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         """Draw the dots over the cell's normal background and selection."""
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        text = opt.text
+        text = opt.fontMetrics.elidedText(
+            self.text(index),
+            Qt.TextElideMode.ElideRight,
+            max(opt.rect.width() - _DOTS_MARGIN * 3 - DOT_SPACING * 5, 0),
+        )
         opt.text = ""
         style = opt.widget.style() if opt.widget is not None else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
@@ -130,11 +172,7 @@ class StepDotsDelegate(QStyledItemDelegate):
     ) -> bool:
         """A tooltip listing each step and its state."""
         if event.type() == QEvent.Type.ToolTip and index.isValid():
-            lines = [
-                f"{step.value.capitalize()}: {STEP_STATE_NAMES[state]}"
-                for step, state in _step_states(index)
-            ]
-            QToolTip.showText(event.globalPos(), "\n".join(lines), view)
+            QToolTip.showText(event.globalPos(), self.tooltip(index), view)
             return True
         return super().helpEvent(event, view, option, index)
 
@@ -189,6 +227,8 @@ class JobsPanel(QWidget):
     def __init__(self, scheduler: JobScheduler, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._scheduler = scheduler
+        self._ai_answers: dict[str, str] = {}
+        scheduler.job_progressed.connect(self.on_scheduler_job_progressed)
         self.setObjectName("jobs_panel")
         self.setAccessibleName("Jobs")
         self._model = JobTableModel(scheduler, self)
@@ -245,7 +285,7 @@ class JobsPanel(QWidget):
         self._view.setAccessibleDescription(
             "One row per job with its step states, progress, rows, rows per second and ETA"
         )
-        self._dots = StepDotsDelegate(self._view)
+        self._dots = StepDotsDelegate(self._view, self.step_notes)
         self._progress = ProgressDelegate(self._view)
         self._view.setItemDelegateForColumn(JobColumn.STEP, self._dots)
         self._view.setItemDelegateForColumn(JobColumn.PROGRESS, self._progress)
@@ -256,7 +296,7 @@ class JobsPanel(QWidget):
             JobColumn.ID: 60,
             JobColumn.PRIORITY: 64,
             JobColumn.STATE: 80,
-            JobColumn.STEP: 172,
+            JobColumn.STEP: 250,
             JobColumn.PROGRESS: 116,
             JobColumn.ROWS: 120,
             JobColumn.RATE: 70,
@@ -361,6 +401,34 @@ class JobsPanel(QWidget):
             self._view.selectRow(row)
             self._view.scrollTo(self._model.index(row, 0))
 
+    @property
+    def dots(self) -> StepDotsDelegate:
+        """The delegate painting the step dots."""
+        return self._dots
+
+    def step_notes(self, job_id: str) -> tuple[str, list[str]]:
+        """What the AI step of ``job_id`` is doing or did: a short note and tooltip lines.
+
+        While the enhance step runs the note counts the answered requests ("2/3 requests");
+        after it, the tooltip gives the requests, tokens and cache hits and every fallback
+        warning, and a fallback shows as "AI fell back".
+        """
+        try:
+            job = self._scheduler.job(job_id)
+        except KeyError:
+            return "", []
+        state = job.steps[Step.ENHANCE]
+        if state is StepState.RUNNING:
+            answers = self._ai_answers.get(job_id, "")
+            note = f"{answers} requests" if answers else "asking the AI"
+            return note, [f"AI: {note} answered" if answers else "AI: asking"]
+        ai = job.result.ai if job.result is not None else None
+        if ai is None:
+            return "", []
+        lines = [f"AI ({ai.provider}, {ai.model}): {ai.message()}"]
+        lines.extend(f"⚠ {warning}" for warning in ai.warnings())
+        return ("AI fell back" if state is StepState.FELL_BACK else ""), lines
+
     def focus_view(self) -> None:
         """Put the keyboard focus on the job list, selecting the newest job if none is."""
         self._view.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -412,6 +480,20 @@ class JobsPanel(QWidget):
         """Select a new job, so its actions are at hand."""
         self._view.selectRow(last)
         self._update_actions()
+
+    @Slot(str)
+    def on_scheduler_job_progressed(self, job_id: str) -> None:
+        """Remember how many AI requests of a job's enhance step are answered."""
+        try:
+            job = self._scheduler.job(job_id)
+        except KeyError:
+            return
+        if job.steps[Step.ENHANCE] is StepState.RUNNING:
+            match = _ANSWERS_RE.search(job.message)
+            if match:
+                self._ai_answers[job_id] = match.group(0)
+        else:
+            self._ai_answers.pop(job_id, None)
 
     @Slot()
     def on_cancel_action_triggered(self) -> None:

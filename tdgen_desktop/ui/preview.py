@@ -3,8 +3,10 @@
 :class:`PreviewModel` reads a data file and its ``.cases.jsonl`` labels in step, a chunk at a time
 as the view scrolls (``canFetchMore``/``fetchMore``), and never more than the first
 :data:`PREVIEW_LIMIT` rows. Its first columns are the row's case kind (coloured) and the rule
-it exercises; every cell's tooltip is the label's description. :class:`CaseFilterProxy` shows
-one case kind; :class:`SummaryChart` paints the selected column's histogram or top values.
+it exercises; every cell's tooltip is the label's description. Cells whose value came from the
+AI (the enhanced fields of valid rows, as the job's ``AiSummary`` lists them) get a subtle violet
+tint and say so in their tooltip. :class:`CaseFilterProxy` shows one case kind;
+:class:`SummaryChart` paints the selected column's histogram or top values.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from tdgen_desktop.ui.samples import format_value
 from tdgen_desktop.ui.summary import ColumnSummary, summarize
 
 __all__ = [
+    "AI_COLOR",
     "FETCH_ROWS",
     "FIXED_COLUMNS",
     "PREVIEW_LIMIT",
@@ -70,6 +73,10 @@ FETCH_ROWS = 500
 FIXED_COLUMNS = ("Case", "Rule")
 """The label columns shown before the data columns."""
 
+AI_COLOR = QColor("#8e24aa")
+"""The colour AI values are tinted with (mid-tone violet: apart from the case colours)."""
+
+_AI_TINT = 0.16
 _CASE, _RULE = 0, 1
 _Index = QModelIndex | QPersistentModelIndex
 _EMPTY_HINT = "Select a finished job in the Jobs list to preview its rows."
@@ -98,6 +105,17 @@ def _label_tip(label: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _ai_columns(job: Job, table: str) -> tuple[list[str], str]:
+    """The columns of ``table`` the AI filled in valid rows, and a note naming the model."""
+    ai = job.result.ai if job.result is not None else None
+    if ai is None:
+        return [], ""
+    columns = list(ai.enhanced.get(table, []))
+    if ai.provider == "ai":
+        return columns, f"{ai.model}; rows the model got wrong keep rule-based values"
+    return columns, f"{ai.model}, checked against the field's constraints"
+
+
 class PreviewModel(QAbstractTableModel):
     """The first rows of one output file with their labels, read as the view needs them.
 
@@ -106,6 +124,7 @@ class PreviewModel(QAbstractTableModel):
         ``Qt.ItemDataRole.ToolTipRole``: the row's label (case, expected outcome, description).
         :data:`CASE_ROLE`: the row's case kind as text (any column; the filter reads it).
         :data:`VALUE_ROLE`: the cell's value as read from the file.
+        :data:`AI_ROLE`: True for a cell whose value came from the AI.
 
     Args:
         parent: the Qt parent.
@@ -113,6 +132,7 @@ class PreviewModel(QAbstractTableModel):
 
     CASE_ROLE = int(Qt.ItemDataRole.UserRole) + 1
     VALUE_ROLE = int(Qt.ItemDataRole.UserRole) + 2
+    AI_ROLE = int(Qt.ItemDataRole.UserRole) + 3
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -124,6 +144,9 @@ class PreviewModel(QAbstractTableModel):
         self._limit = PREVIEW_LIMIT
         self._done = True
         self._icons = {kind.value: _dot_icon(color) for kind, color in CASE_COLORS.items()}
+        self._ai_columns: frozenset[str] = frozenset()
+        self._ai_note = ""
+        self._ai_icon = _dot_icon(AI_COLOR, 8)
 
     # ------------------------------------------------------------------ loading
 
@@ -152,8 +175,30 @@ class PreviewModel(QAbstractTableModel):
         finally:
             self.endResetModel()
 
+    def set_ai_columns(self, columns: list[str], note: str) -> None:
+        """Mark the valid rows' values of ``columns`` as AI values; ``note`` says whose."""
+        self._ai_columns = frozenset(columns)
+        self._ai_note = note
+        if self._rows:
+            last = self.index(len(self._rows) - 1, self.columnCount() - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(self.columnCount() - 1, 0))
+
+    @property
+    def ai_columns(self) -> frozenset[str]:
+        """The columns whose valid-row values came from the AI."""
+        return self._ai_columns
+
+    def is_ai_value(self, row: int, name: str) -> bool:
+        """Whether the value of column ``name`` in ``row`` came from the AI."""
+        if name not in self._ai_columns or self._labels[row].get("case") != CaseKind.VALID.value:
+            return False
+        value = self._rows[row].get(name, MISSING)
+        return value is not None and value is not MISSING
+
     def clear(self) -> None:
         """Show nothing and close the files."""
+        self._ai_columns, self._ai_note = frozenset(), ""
         self.beginResetModel()
         self._close_readers()
         self._rows, self._labels, self._columns = [], [], []
@@ -244,7 +289,17 @@ class PreviewModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        """Column names; row numbers as the labels count them."""
+        """Column names (AI columns with a violet dot); row numbers as the labels count them."""
+        if orientation is Qt.Orientation.Horizontal and role in (
+            Qt.ItemDataRole.DecorationRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            index = section - len(FIXED_COLUMNS)
+            if 0 <= index < len(self._columns) and self._columns[index] in self._ai_columns:
+                if role == Qt.ItemDataRole.DecorationRole:
+                    return self._ai_icon
+                return f"Valid rows of {self._columns[index]} hold AI values ({self._ai_note})"
+            return None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation is Qt.Orientation.Horizontal:
@@ -272,6 +327,8 @@ class PreviewModel(QAbstractTableModel):
         case = label.get("case")
         if role == self.CASE_ROLE:
             return case
+        if column >= len(FIXED_COLUMNS):
+            return self._data_cell(row, self._columns[column - len(FIXED_COLUMNS)], role)
         if role == Qt.ItemDataRole.ToolTipRole:
             return _label_tip(label)
         if column == _CASE:
@@ -283,16 +340,26 @@ class PreviewModel(QAbstractTableModel):
                 color = case_color(case)
                 return tint(color, QPalette()) if color is not None else None
             return None
-        if column == _RULE:
-            return self._rule_text(label) if role == Qt.ItemDataRole.DisplayRole else None
-        name = self._columns[column - len(FIXED_COLUMNS)]
+        return self._rule_text(label) if role == Qt.ItemDataRole.DisplayRole else None
+
+    def _data_cell(self, row: int, name: str, role: int) -> Any:
+        """A data column's cell: its value, text, AI tint and tooltip."""
         value = self._rows[row].get(name, MISSING)
-        if role == self.VALUE_ROLE:
-            return value
-        if role == Qt.ItemDataRole.DisplayRole:
-            return "" if value is MISSING else format_value(value)
-        if role == Qt.ItemDataRole.ForegroundRole and (value is None or value is MISSING):
-            return QPalette().color(QPalette.ColorRole.PlaceholderText)
+        match role:
+            case self.VALUE_ROLE:
+                return value
+            case Qt.ItemDataRole.DisplayRole:
+                return "" if value is MISSING else format_value(value)
+            case self.AI_ROLE:
+                return self.is_ai_value(row, name)
+            case Qt.ItemDataRole.BackgroundRole:
+                ai = self.is_ai_value(row, name)
+                return tint(AI_COLOR, QPalette(), _AI_TINT) if ai else None
+            case Qt.ItemDataRole.ToolTipRole:
+                tip = _label_tip(self._labels[row])
+                return f"AI value ({self._ai_note})\n{tip}" if self.is_ai_value(row, name) else tip
+            case Qt.ItemDataRole.ForegroundRole if value is None or value is MISSING:
+                return QPalette().color(QPalette.ColorRole.PlaceholderText)
         return None
 
 
@@ -683,8 +750,10 @@ class PreviewPanel(QWidget):
         if job is None or job.result is None or not 0 <= index < len(job.result.tables):
             return
         table = job.result.tables[index]
+        ai_columns, ai_note = _ai_columns(job, table.table)
         try:
             self._model.open(table.path, table.cases_path)
+            self._model.set_ai_columns(ai_columns, ai_note)
             self._model.fetchMore()
         except TdgenError as error:
             self._model.clear()
@@ -699,6 +768,8 @@ class PreviewPanel(QWidget):
             changed = None
         if finished is not None and changed is not None and changed > finished:
             note = " — the file was replaced by a later job"
+        if ai_columns:
+            note += f" · AI values (tinted): {', '.join(ai_columns)}"
         self._update_info(table.rows, note)
         self._view.resizeColumnsToContents()
         for column in range(self._model.columnCount()):

@@ -14,18 +14,22 @@ from typing import Any
 import pytest
 from ai_server import API_KEY, FAST_RETRY, AiTestServer, MemoryKeyring
 from gui_support import WAIT_MS, Gui, write_prefs
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from tdgen_desktop.app import build_main_window
+from tdgen_desktop.core.enums import CaseKind, ProviderKind, Step, StepState
 from tdgen_desktop.llm import AiProfile, ProfileKind
-from tdgen_desktop.scheduler import JobScheduler
+from tdgen_desktop.scheduler import JobColumn, JobScheduler, JobState, JobTableModel
 from tdgen_desktop.services import AppPaths
 from tdgen_desktop.services.credentials import SERVICE, CredentialStore
 from tdgen_desktop.ui import MessageBridge
 from tdgen_desktop.ui.ai_profiles import AiSupport
+from tdgen_desktop.ui.colors import STEP_COLORS, tint
 from tdgen_desktop.ui.dialogs import SettingsDialog
+from tdgen_desktop.ui.preview import AI_COLOR, PreviewModel
 from tdgen_desktop.ui.settings import SettingsStore
 
 PROFILE = "work"
@@ -319,3 +323,165 @@ def test_cache_settings_persist_and_clear_cache_empties_it(
     _ok(dialog)
     assert gui.window.preferences.ai_cache is False
     assert "cache=false" in gui.settings_file.read_text(encoding="utf-8")
+
+
+SHOP_SQL = """
+CREATE TABLE category (
+  id INTEGER PRIMARY KEY,
+  title VARCHAR(40) NOT NULL,
+  description TEXT
+);
+CREATE TABLE product (
+  id INTEGER PRIMARY KEY,
+  category_id INTEGER NOT NULL REFERENCES category (id),
+  label VARCHAR(60) NOT NULL,
+  sku_code VARCHAR(12),
+  price NUMERIC(8, 2)
+);
+CREATE TABLE review (
+  id INTEGER PRIMARY KEY,
+  product_id INTEGER NOT NULL REFERENCES product (id),
+  headline VARCHAR(80),
+  body TEXT
+);
+"""
+"""Three tables with weak fields: the hybrid provider sends one request per table."""
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    path = tmp_path / "shop.sql"
+    path.write_text(SHOP_SQL, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def ai_gui(
+    make_ai_window: Callable[..., Gui],
+    server: AiTestServer,
+    memory_keyring: MemoryKeyring,
+    tmp_path: Path,
+) -> Gui:
+    """A window whose saved profile points at the test server, with its key in the keyring."""
+    profile = AiProfile(PROFILE, ProfileKind.OPENAI, server.base_url("openai"), "test-model")
+    write_prefs(
+        tmp_path / "config" / "tdgen.ini",
+        output_dir=tmp_path / "out",
+        ai_profiles=(profile,),
+        ai_profile=PROFILE,
+    )
+    memory_keyring.set_password(SERVICE, PROFILE, API_KEY)
+    gui = make_ai_window()
+    assert _provider_states(gui) == {"null": True, "ai": True, "hybrid": True}
+    return gui
+
+
+def _enhance_state(gui: Gui, job_id: str) -> StepState:
+    model = gui.window.jobs_panel.model
+    states = dict(model.index(model.row_of(job_id), 0).data(JobTableModel.STEP_STATES_ROLE))
+    return states[Step.ENHANCE]
+
+
+def _dots_index(gui: Gui, job_id: str) -> QModelIndex:
+    model = gui.window.jobs_panel.model
+    return model.index(model.row_of(job_id), JobColumn.STEP)
+
+
+def _generate_hybrid(gui: Gui, shop: Path) -> str:
+    gui.drop_and_wait(shop)
+    panel = gui.window.generation_panel
+    panel.set_rows(20)
+    panel.set_case_kinds({CaseKind.VALID, CaseKind.BOUNDARY})
+    panel.set_provider(ProviderKind.HYBRID)
+    assert panel.provider is ProviderKind.HYBRID
+    return gui.generate()
+
+
+def test_hybrid_job_shows_request_progress_turns_green_and_tints_ai_cells(
+    ai_gui: Gui, server: AiTestServer, shop: Path
+) -> None:
+    server.fault, server.fault_count, server.delay_s = "timeout", 1, 1.5  # one slow answer
+    notes: list[str] = []
+    panel = ai_gui.window.jobs_panel
+    ai_gui.scheduler.job_progressed.connect(
+        lambda job_id: notes.append(panel.dots.text(_dots_index(ai_gui, job_id)))
+    )
+    job_id = _generate_hybrid(ai_gui, shop)
+    ai_gui.qtbot.waitUntil(lambda: "Enhance · 2/3 requests" in notes, timeout=WAIT_MS)
+    tip_running = panel.dots.tooltip(_dots_index(ai_gui, job_id))
+    job = ai_gui.wait_job(job_id)
+
+    assert job.state is JobState.DONE, job.error
+    assert "Enhance: running" in tip_running
+    assert "AI: 2/3 requests answered" in tip_running
+    assert _enhance_state(ai_gui, job_id) is StepState.DONE
+    assert STEP_COLORS[StepState.DONE] == QColor("#43a047")  # green
+    assert len(server.requests) == 3
+    tip = panel.dots.tooltip(_dots_index(ai_gui, job_id))
+    assert "Enhance: done" in tip
+    assert "AI (hybrid, test-model): 7 field(s) with AI values; 3 requests" in tip
+    assert "⚠" not in tip
+    assert panel.dots.text(_dots_index(ai_gui, job_id)) == "Export"
+
+    preview = ai_gui.window.preview
+    ai_gui.qtbot.waitUntil(lambda: preview.model.rowCount() > 0, timeout=WAIT_MS)
+    model = preview.model
+    assert model.ai_columns == {"title", "description"}
+    assert (
+        "AI values (tinted): title, description" in preview.findChild(QLabel, "preview_info").text()
+    )
+    columns = ["Case", "Rule", *model.columns]
+    title, ident = columns.index("title"), columns.index("id")
+    valid = [r for r in range(model.rowCount()) if model.label(r).get("case") == "valid"]
+    boundary = [r for r in range(model.rowCount()) if model.label(r).get("case") == "boundary"]
+    assert len(valid) == 20
+    assert boundary
+    answered = server.values_for("title")
+    ai_tint = tint(AI_COLOR, QPalette(), 0.16)
+    for row in valid:
+        cell = model.index(row, title)
+        assert cell.data(PreviewModel.VALUE_ROLE) in answered
+        assert cell.data(PreviewModel.AI_ROLE) is True
+        assert cell.data(Qt.ItemDataRole.BackgroundRole) == ai_tint
+        assert cell.data(Qt.ItemDataRole.ToolTipRole).startswith("AI value (test-model")
+        assert model.index(row, ident).data(PreviewModel.AI_ROLE) is False
+        assert model.index(row, ident).data(Qt.ItemDataRole.BackgroundRole) is None
+    for row in boundary:
+        assert model.index(row, title).data(PreviewModel.AI_ROLE) is False
+        assert model.index(row, title).data(Qt.ItemDataRole.BackgroundRole) is None
+    assert model.headerData(title, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert model.headerData(ident, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) is None
+
+
+def test_hybrid_job_with_a_failing_server_turns_amber_with_a_warning(
+    ai_gui: Gui, server: AiTestServer, shop: Path
+) -> None:
+    server.fault = "500"
+    notices: list[str] = []
+    ai_gui.bridge.message_posted.connect(notices.append)
+    job_id = _generate_hybrid(ai_gui, shop)
+    job = ai_gui.wait_job(job_id)
+
+    assert job.state is JobState.DONE, job.error
+    assert _enhance_state(ai_gui, job_id) is StepState.FELL_BACK
+    assert STEP_COLORS[StepState.FELL_BACK] == QColor("#ffb300")  # amber
+    panel = ai_gui.window.jobs_panel
+    assert panel.dots.text(_dots_index(ai_gui, job_id)) == "Export · AI fell back"
+    tip = panel.dots.tooltip(_dots_index(ai_gui, job_id))
+    assert "Enhance: fell back" in tip
+    assert "⚠ category: AI values fell back to foundation values for title, description" in tip
+    assert "server error (500)" in tip
+    assert any("AI values fell back" in n and "server error (500)" in n for n in notices)
+    assert all(r.status == 500 for r in server.requests)
+    assert len(server.requests) <= 3 * (1 + FAST_RETRY.max_retries)
+
+    preview = ai_gui.window.preview
+    ai_gui.qtbot.waitUntil(lambda: preview.model.rowCount() > 0, timeout=WAIT_MS)
+    assert preview.model.ai_columns == frozenset()
+    rows = range(preview.model.rowCount())
+    columns = preview.model.columnCount()
+    assert not any(
+        preview.model.index(r, c).data(PreviewModel.AI_ROLE)
+        for r in rows
+        for c in range(2, columns)
+    )
