@@ -38,6 +38,7 @@ from tdgen_desktop.core.model import Dataset
 from tdgen_desktop.exporters import available_formats
 from tdgen_desktop.generation.pipeline import GenerationRequest
 from tdgen_desktop.generation.pools import COUNTRY_LOCALES
+from tdgen_desktop.importers.project import ProjectSettings
 from tdgen_desktop.ui.settings import Preferences
 
 __all__ = [
@@ -450,6 +451,43 @@ class GenerationPanel(QWidget):
     def set_seed(self, seed: int) -> None:
         """Use ``seed``."""
         self._seed.setValue(seed)
+
+    def project_settings(self) -> ProjectSettings:
+        """The panel's options as a project's generation settings (no folder, no priority)."""
+        return ProjectSettings(
+            rows=self._rows.value(),
+            table_rows=self._table_overrides(),
+            seed=self._seed.value(),
+            locale=self.locale_name,
+            cases=frozenset(self.case_kinds) or frozenset({CaseKind.VALID}),
+            format=ExportFormat(self._format.currentData()),
+            provider=self.provider,
+            pairwise=self._pairwise.isChecked(),
+            label_columns=self._labels.isChecked(),
+        )
+
+    def apply_project_settings(self, settings: ProjectSettings) -> None:
+        """Take a project's saved options (call after :meth:`set_dataset`)."""
+        self._rows.setValue(settings.rows)
+        for row in range(self._table_rows.rowCount()):
+            spin = self._table_rows.cellWidget(row, 1)
+            item = self._table_rows.item(row, 0)
+            if isinstance(spin, QSpinBox) and item is not None:
+                count = settings.table_rows.get(item.text())
+                if count is not None:
+                    spin.setValue(count)
+                    spin.setProperty("overridden", True)
+        self.set_seed(settings.seed)
+        index = self._locale.findText(settings.locale)
+        if index < 0:
+            self._locale.addItem(settings.locale)
+            index = self._locale.count() - 1
+        self._locale.setCurrentIndex(index)
+        self.set_case_kinds(set(settings.cases))
+        self.set_format(settings.format)
+        self.set_provider(settings.provider)
+        self._pairwise.setChecked(settings.pairwise)
+        self._labels.setChecked(settings.label_columns)
 
     def can_generate(self) -> bool:
         """Whether Generate is enabled."""

@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
 from tdgen_desktop.core.enums import ExportFormat
 from tdgen_desktop.core.errors import TdgenError
 from tdgen_desktop.core.model import Dataset, Field
+from tdgen_desktop.importers.project import save_project
 from tdgen_desktop.scheduler import Job, JobScheduler, JobState, SchedulerStatus
 from tdgen_desktop.services.credentials import CredentialStore
 from tdgen_desktop.services.paths import AppPaths
@@ -448,6 +449,14 @@ class MainWindow(QMainWindow):
             self.on_open_action_triggered,
             QKeySequence(QKeySequence.StandardKey.Open),
         )
+        self._save_project_action = self._action(
+            "&Save Project…",
+            "save_project_action",
+            "Save the schema, your field edits and the generation options as a .tdgen.json "
+            "project (Ctrl+S)",
+            self.on_save_project_action_triggered,
+            QKeySequence(QKeySequence.StandardKey.Save),
+        )
         self._settings_action = self._action(
             "&Settings…",
             "settings_action",
@@ -565,6 +574,7 @@ class MainWindow(QMainWindow):
         self._recent_menu.setToolTipsVisible(True)
         self._recent_menu.aboutToShow.connect(self.on_recent_menu_about_to_show)
         file_menu.addMenu(self._recent_menu)
+        file_menu.addAction(self._save_project_action)
         file_menu.addSeparator()
         file_menu.addAction(self._settings_action)
         file_menu.addSeparator()
@@ -921,6 +931,8 @@ class MainWindow(QMainWindow):
             self._settings.add_recent(key)
             self._fill_recent_menu()
         self._generation.set_dataset(dataset)
+        if dataset.project_settings is not None:  # a project: its saved generation options
+            self._generation.apply_project_settings(dataset.project_settings)
         self.setWindowTitle(f"tdgen — {key.name}")
         self._bridge.notify(f"Loaded {path.name}: {plural(len(dataset.tables), 'table')}")
         self.dataset_loaded.emit(dataset)
@@ -1186,6 +1198,38 @@ class MainWindow(QMainWindow):
         )
         if names:
             self.open_paths([Path(name) for name in names])
+
+    @Slot()
+    def on_save_project_action_triggered(self) -> None:
+        """Ask where to save the current schema as a project, and save it."""
+        dataset = self._generation.dataset
+        if dataset is None:
+            self._bridge.notify("Load a schema first: drop a file or press Ctrl+O")
+            return
+        suggested = dataset.source.with_name(dataset.source.name.split(".")[0] + ".tdgen.json")
+        name, _filter = QFileDialog.getSaveFileName(
+            self, "Save project", str(suggested), "tdgen projects (*.tdgen.json)"
+        )
+        if name:
+            self.save_project(Path(name))
+
+    def save_project(self, path: Path) -> Path | None:
+        """Save the current schema, its field edits and the generation options as a project.
+
+        Returns:
+            The file written, or None when nothing was saved (the reason is shown).
+        """
+        dataset = self._generation.dataset
+        if dataset is None:
+            self._bridge.notify("Load a schema first: drop a file or press Ctrl+O")
+            return None
+        try:
+            written = save_project(path, dataset, self._generation.project_settings())
+        except TdgenError as error:
+            self._bridge.show_error(error, self)
+            return None
+        self._bridge.notify(f"Saved project {written.name}")
+        return written
 
     @Slot()
     def on_example_button_clicked(self) -> None:
