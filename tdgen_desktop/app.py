@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         window = build_main_window(paths, bridge, settings=settings, scheduler=scheduler, ai=ai)
         window.show()
         if schema_args:
-            window.open_paths([Path(arg) for arg in schema_args])
+            window.load_paths([Path(arg) for arg in schema_args])
         if os.environ.get(MEASURE_STARTUP_ENV):
             QTimer.singleShot(0, lambda: _report_startup_and_quit(app, started))
         with loop:

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -55,6 +56,7 @@ from tdgen_desktop.core.errors import TdgenError
 from tdgen_desktop.core.model import Dataset, Field
 from tdgen_desktop.importers.project import save_project
 from tdgen_desktop.scheduler import Job, JobScheduler, JobState, SchedulerStatus
+from tdgen_desktop.scheduler.loader import SchemaLoadWorker, read_schema
 from tdgen_desktop.services.credentials import CredentialStore
 from tdgen_desktop.services.paths import AppPaths
 from tdgen_desktop.ui.ai_profiles import AiSupport
@@ -224,6 +226,7 @@ class MainWindow(QMainWindow):
 
     dataset_loaded = Signal(object)
     job_submitted = Signal(str)
+    load_finished = Signal(object)
 
     def __init__(
         self,
@@ -275,6 +278,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_status_bar()
+        self._build_loading()
         self._wire()
         self._restore_state()
         self._update_ai_choice()
@@ -650,6 +654,25 @@ class MainWindow(QMainWindow):
         export_button.setAccessibleName("Export again")
         self._preview.add_action_button(export_button)
 
+    def _build_loading(self) -> None:
+        """Schema files are read on a worker; a busy bar in the status bar says so."""
+        self._loader = SchemaLoadWorker(self._load_schema, self)
+        self._loader.setObjectName("schema_loader")
+        self._loader.batch_loaded.connect(self.on_loader_batch_loaded)
+        self._loader.busy_changed.connect(self.on_loader_busy_changed)
+        self._loading_bar = QProgressBar()
+        self._loading_bar.setObjectName("loading_bar")
+        self._loading_bar.setRange(0, 0)  # busy: no percentage
+        self._loading_bar.setMaximumWidth(120)
+        self._loading_bar.setMaximumHeight(14)
+        self._loading_bar.setTextVisible(False)
+        self._loading_bar.setAccessibleName("Loading schema files")
+        self._loading_bar.setToolTip("Reading schema files; the window stays usable")
+        self._loading_bar.hide()
+        self.statusBar().insertPermanentWidget(0, self._loading_bar)
+        self._loading: dict[int, list[Path]] = {}
+        self._status_before_load = ""
+
     def _wire(self) -> None:
         self._bridge.message_posted.connect(self.on_bridge_message_posted)
         self._tree.node_selected.connect(self.on_tree_node_selected)
@@ -767,8 +790,42 @@ class MainWindow(QMainWindow):
         """Makes the field editor's sample values."""
         return self._samples
 
+    def load_paths(self, paths: Iterable[Path]) -> int | None:
+        """Read schema files (a folder stands for its schema files) on a worker; never blocks.
+
+        Each file shows when the batch is read (``dataset_loaded`` per file, ``load_finished``
+        with the loaded datasets at the end); errors go to one dialog through the bridge, and
+        what was loaded before stays.
+
+        Returns:
+            The batch number, or None when there was nothing to read (the reason is shown).
+        """
+        given = [Path(p) for p in paths]
+        files = []
+        for path in given:
+            files.extend(schema_files([path])[0] if path.is_dir() else [path])
+        if not files:
+            folders = [p for p in given if p.is_dir()]
+            if folders:
+                error = TdgenError("no schema files in this folder", file=folders[0])
+                self._report_load_errors([error], 0)
+            self.load_finished.emit([])
+            return None
+        if not self._loader.busy:
+            self._status_before_load = self.statusBar().currentMessage()
+        batch = self._loader.load(files)
+        self._loading[batch] = files
+        names = ", ".join(p.name for p in files[:3]) + (" …" if len(files) > 3 else "")
+        self._bridge.notify(f"Loading {names} …")
+        return batch
+
+    @property
+    def loading(self) -> bool:
+        """Whether schema files are being read."""
+        return self._loader.busy
+
     def open_paths(self, paths: Iterable[Path]) -> list[Dataset]:
-        """Load schema files (a folder stands for the schema files in it).
+        """Load schema files now, on this thread (scripts, tests); see :meth:`load_paths`.
 
         Errors go to one dialog through the bridge; what was loaded before stays.
 
@@ -909,15 +966,11 @@ class MainWindow(QMainWindow):
 
     def _load(self, path: Path) -> Dataset | Exception:
         """Load one file; on failure return the error and leave the window as it was."""
-        try:
-            dataset = self._load_schema(path)
-        except TdgenError as error:
-            return error.with_context(file=path)
-        except OSError as error:
-            return TdgenError(error.strerror or str(error), file=path)
-        except Exception as error:  # a bug in an importer: report it, keep the window usable
-            _log.exception("Loading %s failed", path)
-            return error
+        dataset = read_schema(self._load_schema, path)
+        return self._show_loaded(path, dataset) if isinstance(dataset, Dataset) else dataset
+
+    def _show_loaded(self, path: Path, dataset: Dataset) -> Dataset:
+        """Show a dataset read from ``path`` (it replaces an earlier load of the same file)."""
         key = path.resolve()
         replacing = key in self._datasets
         self._datasets[key] = dataset
@@ -1024,7 +1077,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         event.acceptProposedAction()
-        QTimer.singleShot(0, self, lambda: self.open_paths(accepted))
+        QTimer.singleShot(0, self, lambda: self.load_paths(accepted))
 
     def _set_dragging(self, dragging: bool) -> None:
         """Highlight the drop target while a drag of files is over the window."""
@@ -1049,6 +1102,7 @@ class MainWindow(QMainWindow):
             self._scheduler.cancel_all()
         self._save_state()
         self._samples.shutdown()
+        self._loader.shutdown()
         if self._owns_scheduler:
             self._scheduler.shutdown()
         if self._owns_ai:
@@ -1057,6 +1111,29 @@ class MainWindow(QMainWindow):
         for dialog in list(self._dialogs.values()):
             dialog.close()
         super().closeEvent(event)
+
+    # ------------------------------------------------------------------ slots: loading
+
+    @Slot(int, object)
+    def on_loader_batch_loaded(self, batch: int, outcome: object) -> None:
+        """Show what a batch read; report what it could not."""
+        files = self._loading.pop(batch, [])
+        loaded: list[Dataset] = []
+        errors: list[Exception] = []
+        for path, result in outcome if isinstance(outcome, list) else []:
+            if isinstance(result, Dataset):
+                loaded.append(self._show_loaded(path, result))
+            elif isinstance(result, Exception):
+                errors.append(result)
+        if not loaded and not self._loader.busy and self._status_before_load:
+            self._bridge.notify(self._status_before_load)  # nothing new: the old note stands
+        self._report_load_errors(errors, len(files))
+        self.load_finished.emit(loaded)
+
+    @Slot(bool)
+    def on_loader_busy_changed(self, busy: bool) -> None:
+        """Show the busy bar while files are read."""
+        self._loading_bar.setVisible(busy)
 
     # ------------------------------------------------------------------ slots: bridge, tree
 
@@ -1197,7 +1274,7 @@ class MainWindow(QMainWindow):
             self, "Open schema files", str(self._last_dir), _OPEN_FILTERS
         )
         if names:
-            self.open_paths([Path(name) for name in names])
+            self.load_paths([Path(name) for name in names])
 
     @Slot()
     def on_save_project_action_triggered(self) -> None:
@@ -1234,7 +1311,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_example_button_clicked(self) -> None:
         """Load the bundled example schema."""
-        self.open_paths([_example()])
+        self.load_paths([_example()])
 
     @Slot()
     def on_recent_menu_about_to_show(self) -> None:
@@ -1246,7 +1323,7 @@ class MainWindow(QMainWindow):
         """Load a recent file."""
         action = self.sender()
         if isinstance(action, QAction) and action.data():
-            self.open_paths([Path(str(action.data()))])
+            self.load_paths([Path(str(action.data()))])
 
     @Slot()
     def on_clear_recent_action_triggered(self) -> None:
