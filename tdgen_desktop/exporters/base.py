@@ -245,6 +245,7 @@ class CasesWriter(_AtomicWriter):
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__(path)
+        self._tails: dict[CaseLabel, str] = {}
 
     def write(self, batch: RowBatch) -> None:
         """Append one line per row of ``batch``.
@@ -255,8 +256,24 @@ class CasesWriter(_AtomicWriter):
         """
         if len(batch.labels) != len(batch.rows):
             raise ValueError(f"{self.path}: {len(batch.labels)} labels for {len(batch.rows)} rows")
-        encode = _CASES_ENCODER.encode
-        start = batch.start
-        lines = [encode(label.as_record(start + i)) for i, label in enumerate(batch.labels)]
+        labels, start = batch.labels, batch.start
+        if labels and all(label is labels[0] for label in labels):  # e.g. a chunk of valid rows
+            tail = self._tail(labels[0])
+            lines = [f'{{"row": {row}{tail}' for row in range(start, start + len(labels))]
+        else:
+            tail_of = self._tail
+            lines = [f'{{"row": {start + i}{tail_of(label)}' for i, label in enumerate(labels)]
         if lines:
             self._file.write("\n".join(lines) + "\n")
+
+    def _tail(self, label: CaseLabel) -> str:
+        """A label's line after the row number: the encoded record, kept for repeated labels."""
+        tail = self._tails.get(label)
+        if tail is None:
+            line = _CASES_ENCODER.encode(label.as_record(0))
+            if not line.startswith('{"row": 0'):  # the record's first key is the row number
+                raise ValueError(f"{self.path}: a case label record must start with its row")
+            tail = line[len('{"row": 0') :]
+            if len(self._tails) < 4096:
+                self._tails[label] = tail
+        return tail

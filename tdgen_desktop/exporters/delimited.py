@@ -91,6 +91,53 @@ def _row_cells(
     return cells
 
 
+_TRIGGERS = tuple(FORMULA_TRIGGERS)
+_PLAIN_KINDS = frozenset({str, int, float, type(None)})
+"""Exact types whose cells ``csv.writer`` writes as ``_cell`` does (None as an empty cell)."""
+
+
+def _column_cells(
+    rows: Sequence[Sequence[Any]],
+    labels: Sequence[CaseLabel],
+    writer: TableWriter,
+    *,
+    text_only: bool,
+) -> Sequence[Sequence[Any]]:
+    """The cells of every row, converted a column at a time (same text as ``_row_cells``).
+
+    A column of plain text and numbers is checked for formula triggers with one ``startswith``
+    per value (or not at all without the guard) and otherwise passed through: ``csv.writer``
+    writes numbers as ``_cell`` does (``text_only`` converts them for writers that join text).
+    Batches with rows the guard skips (invalid rows) take the row-wise path.
+    """
+    options = writer.options
+    guard = options.formula_guard
+    if not rows or (guard and not all(guards_row(options, label) for label in labels)):
+        return _row_cells(rows, labels, writer)
+    columns = [_column_text(values, guard, text_only) for values in zip(*rows, strict=True)]
+    if options.label_columns:
+        columns.append([label.case.value for label in labels])
+        columns.append([label.rule or "" for label in labels])
+    return list(zip(*columns, strict=True))
+
+
+def _column_text(values: Sequence[Any], guard: bool, text_only: bool) -> Sequence[Any]:
+    kinds = set(map(type, values))
+    if not kinds <= _PLAIN_KINDS:
+        return _guarded_cells(values) if guard else [_cell(v) for v in values]
+    if guard and str in kinds:
+        triggers = _TRIGGERS
+        if len(kinds) == 1:
+            values = [("'" + v) if v.startswith(triggers) else v for v in values]
+        else:
+            values = [
+                ("'" + v) if v.__class__ is str and v.startswith(triggers) else v for v in values
+            ]
+    if text_only and kinds != {str}:
+        values = [_cell(v) for v in values]
+    return values
+
+
 def _other_cell(value: Any) -> str:
     """The text of a cell whose type is not exactly str, int, float, bool or None."""
     if isinstance(value, dict | list | tuple):
@@ -121,7 +168,7 @@ class CsvWriter(TableWriter):
         self._csv.writerow(header)
 
     def _write_rows(self, rows: Sequence[Sequence[Any]], labels: Sequence[CaseLabel]) -> None:
-        self._csv.writerows(_row_cells(rows, labels, self))
+        self._csv.writerows(_column_cells(rows, labels, self, text_only=False))
 
 
 def _tsv_escape(text: str) -> str:
@@ -154,4 +201,5 @@ class TsvWriter(TableWriter):
         self._file.stream.write(_tsv_line(header))
 
     def _write_rows(self, rows: Sequence[Sequence[Any]], labels: Sequence[CaseLabel]) -> None:
-        self._file.stream.write("".join([_tsv_line(c) for c in _row_cells(rows, labels, self)]))
+        cells = _column_cells(rows, labels, self, text_only=True)
+        self._file.stream.write("".join([_tsv_line(c) for c in cells]))

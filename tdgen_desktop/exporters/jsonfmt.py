@@ -12,8 +12,10 @@ infinity is written as Python's ``json`` writes it (``NaN``, ``Infinity``).
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Sequence
+from json.encoder import encode_basestring
 from typing import Any, ClassVar
 
 from tdgen_desktop.core.enums import ExportFormat
@@ -47,6 +49,7 @@ class _JsonRowsWriter(TableWriter):
             )
         indent = options.indent if self._honours_indent else None
         self._encode = _encoder(indent).encode
+        self._template: str | None = None
         super().__init__(path, table, columns, options)
 
     def _texts(self, rows: Sequence[Sequence[Any]], labels: Sequence[CaseLabel]) -> list[str]:
@@ -56,6 +59,9 @@ class _JsonRowsWriter(TableWriter):
         columns = self.columns
         extras = self._extras
         if not self.options.label_columns and extras is None:
+            made = self._object_texts(rows)
+            if made is not None:
+                return made
             return [encode(_row_object(columns, row)) for row in rows]
         texts: list[str] = []
         for i, (row, label) in enumerate(zip(rows, labels, strict=True)):
@@ -68,6 +74,36 @@ class _JsonRowsWriter(TableWriter):
                 obj["_rule"] = label.rule
             texts.append(encode(obj))
         return texts
+
+    def _object_texts(self, rows: Sequence[Sequence[Any]]) -> list[str] | None:
+        """Compact object texts made a column at a time: each column's values are encoded in
+        bulk (text with ``json``'s own string encoder, finite numbers with ``repr``) and each
+        row fills a ``{"key":%s,…}`` template — the same text as encoding the row's object.
+        None when a value is ``MISSING`` (its key is left out) or the output is indented."""
+        if not rows or (self._honours_indent and self.options.indent is not None):
+            return None
+        if self._template is None:
+            self._template = (
+                "{"
+                + ",".join(
+                    encode_basestring(name).replace("%", "%%") + ":%s" for name in self.columns
+                )
+                + "}"
+            )
+        encode, missing = self._encode, type(MISSING)
+        cells: list[list[str]] = []
+        for values in zip(*rows, strict=True):
+            kinds = set(map(type, values))
+            if missing in kinds:
+                return None
+            if kinds == {str}:
+                cells.append(list(map(encode_basestring, values)))
+            elif kinds <= {int, float} and all(map(math.isfinite, values)):
+                cells.append(list(map(repr, values)))
+            else:
+                cells.append(list(map(encode, values)))
+        template = self._template
+        return [template % row for row in zip(*cells, strict=True)]
 
 
 def _encoder(indent: int | None) -> json.JSONEncoder:

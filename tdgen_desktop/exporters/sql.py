@@ -260,17 +260,31 @@ class SqlWriter(TableWriter):
     def _values(self, row: Sequence[Any]) -> str:
         return "(" + ", ".join(f(v) for f, v in zip(self._formatters, row, strict=True)) + ")"
 
+    def _column_values(self, rows: Sequence[Sequence[Any]]) -> list[str]:
+        """``_values`` of every row, with the literals made a column at a time."""
+        if not rows:
+            return []
+        kinds = [_field(self.table, name).type for name in self.columns]
+        columns = [
+            _column_literals(values, formatter, kind, self.dialect)
+            for values, formatter, kind in zip(
+                zip(*rows, strict=True), self._formatters, kinds, strict=True
+            )
+        ]
+        return ["(" + ", ".join(cells) + ")" for cells in zip(*columns, strict=True)]
+
     def _write_rows(self, rows: Sequence[Sequence[Any]], labels: Sequence[CaseLabel]) -> None:
         out: list[str] = []
         pending: list[tuple[str, str]] = []
         size = self.options.batch_rows
-        for row, label in zip(rows, labels, strict=True):
+        texts = self._column_values(rows)
+        for text, label in zip(texts, labels, strict=True):
             if label.case is CaseKind.INVALID:
                 self._flush(pending, out)
-                out.append(f"-- {_describe(label)}\n{self._head}\n{self._values(row)};\n")
+                out.append(f"-- {_describe(label)}\n{self._head}\n{text};\n")
                 continue
             comment = f" -- {_describe(label)}" if label.case is CaseKind.BOUNDARY else ""
-            pending.append((self._values(row), comment))
+            pending.append((text, comment))
             if len(pending) >= size:
                 self._flush(pending, out)
         self._flush(pending, out)
@@ -287,6 +301,29 @@ class SqlWriter(TableWriter):
         ]
         out.append(self._head + "\n" + "\n".join(lines) + "\n")
         pending.clear()
+
+
+_NEEDS_CARE = {
+    Dialect.POSTGRES: _PG_NEEDS_E,
+    Dialect.MYSQL: _MYSQL_NEEDS_ESCAPE,
+    Dialect.SQLITE: _SQLITE_CONTROL,
+}
+_AS_IS_TEXT = frozenset({FieldType.DATETIME, FieldType.TIME, FieldType.BINARY})
+
+
+def _column_literals(
+    values: Sequence[Any], formatter: _Formatter, kind: FieldType, dialect: Dialect
+) -> list[str]:
+    """The literals of one column's values: what ``formatter`` gives each, made in bulk for
+    columns of plain text or finite numbers."""
+    types = set(map(type, values))
+    if types == {str} and kind not in _AS_IS_TEXT:
+        joined = "".join(values)
+        if "\x00" not in joined and _NEEDS_CARE[dialect].search(joined) is None:
+            return ["'" + v.replace("'", "''") + "'" for v in values]
+    elif types <= {int, float} and all(map(math.isfinite, values)):
+        return list(map(repr, values))
+    return list(map(formatter, values))
 
 
 def _describe(label: CaseLabel) -> str:

@@ -135,6 +135,24 @@ class PatternGenerator:
             f"{self.min_len}..{self.max_len if self.max_len is not None else '∞'} was found"
         )
 
+    def generate_many(self, rng: random.Random, n: int) -> list[str]:
+        """``n`` matching strings.
+
+        A simple pattern (a sequence of literals and character classes) is made a segment at
+        a time for the whole column — one ``choices`` call per segment instead of one per
+        value; every string is still checked, and one that does not fit is made again singly.
+
+        Raises:
+            UnsupportedFeatureError: no matching string of an allowed length was found.
+        """
+        if self._segments is None or n <= 1:
+            return [self.generate(rng) for _ in range(n)]
+        parts = [_segment_column(rng, segment, n) for segment in self._segments]
+        parts = [p for p in parts if p is not None]
+        values = ["".join(row) for row in zip(*parts, strict=True)] if parts else [""] * n
+        fits = self._fits
+        return [value if fits(value) else self.generate(rng) for value in values]
+
     def _fits(self, value: str) -> bool:
         if len(value) < self.min_len or (self.max_len is not None and len(value) > self.max_len):
             return False
@@ -154,6 +172,25 @@ class PatternGenerator:
 
 
 _Segment = tuple[list[str], int, int]
+
+
+def _segment_column(rng: random.Random, segment: _Segment, n: int) -> list[str] | None:
+    """The text of one segment for ``n`` values (None when it is always empty)."""
+    chars, low, high = segment
+    if high == 0:
+        return None
+    if low == high:
+        if len(chars) == 1:
+            return [chars[0] * low] * n
+        flat = "".join(rng.choices(chars, k=n * low))
+        return [flat[i : i + low] for i in range(0, n * low, low)]
+    lengths = rng.choices(range(low, high + 1), k=n)
+    flat = "".join(rng.choices(chars, k=sum(lengths)))
+    out, position = [], 0
+    for length in lengths:
+        out.append(flat[position : position + length])
+        position += length
+    return out
 
 
 def _segments(parsed: Any, xeger: Any, limit: int) -> list[_Segment] | None:

@@ -28,8 +28,8 @@ from tdgen_desktop.generation.pools import (
     COUNTRY_LOCALES,
     AddressRecord,
     Pools,
-    ascii_slug,
     derive_seed,
+    slug_chars,
 )
 
 __all__ = [
@@ -161,13 +161,36 @@ class _IntRange(Source):
         self.places = (
             _decimal_places(step) if isinstance(step, float) or isinstance(low, float) else None
         )
+        # A decimal step of 10**-places (cents): ``(units + k) / scale`` is the float nearest
+        # to the decimal value, as ``round(low + step * k, places)`` is, without the rounding.
+        self.units: int | None = None
+        if self.places is not None:
+            scale = 10**self.places
+            d_low, d_step = decimal.Decimal(repr(float(low))), decimal.Decimal(repr(float(step)))
+            if d_step * scale == 1 and (d_low * scale) % 1 == 0:
+                self.units, self.scale = int(d_low * scale), scale
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
-        randrange, low, count, step = ctx.rng.randrange, self.low, self.count, self.step
+        low, count, step = self.low, self.count, self.step
+        if count > _FLOAT_DRAW_LIMIT:  # beyond what random() resolves evenly
+            randrange = ctx.rng.randrange
+            if self.places is None:
+                return [low + step * randrange(count) for _ in range(n)]
+            return [round(low + step * randrange(count), self.places) for _ in range(n)]
+        rnd = ctx.rng.random
+        if self.units is not None:
+            units, scale = self.units, self.scale
+            return [(units + int(rnd() * count)) / scale for _ in range(n)]
         if self.places is None:
-            return [low + step * randrange(count) for _ in range(n)]
+            if step == 1:
+                return [low + int(rnd() * count) for _ in range(n)]
+            return [low + step * int(rnd() * count) for _ in range(n)]
         places = self.places
-        return [round(low + step * randrange(count), places) for _ in range(n)]
+        return [round(low + step * int(rnd() * count), places) for _ in range(n)]
+
+
+_FLOAT_DRAW_LIMIT = 1 << 40
+"""Ranges up to this size draw ``int(random() * count)`` (as ``random.choices`` does)."""
 
 
 def _decimal_places(value: float) -> int:
@@ -262,11 +285,37 @@ class _Dates(Source):
     def __init__(self, kind: FieldType, low: dt.datetime, high: dt.datetime) -> None:
         self.kind, self.low = kind, low
         self.span = max(int((high - low).total_seconds()), 1)
+        self.first_day = low.toordinal()
+        self.first_second = low.hour * 3600 + low.minute * 60 + low.second
+        self._days: dict[int, str] = {}
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
-        randrange, low, span = ctx.rng.randrange, self.low, self.span
-        instants = [low + dt.timedelta(seconds=randrange(span)) for _ in range(n)]
-        return [_format_instant(self.kind, t) for t in instants]
+        # Text is assembled from memoised pieces (the day, "HH:MM", ":SSZ"): the same text
+        # ``_format_instant`` gives, without a datetime per value.
+        rnd, span, offset = ctx.rng.random, self.span, self.first_second
+        seconds = [offset + int(rnd() * span) for _ in range(n)]
+        if self.kind is FieldType.TIME:
+            return [_CLOCK_MINUTES[s // 60 % 1440] + _CLOCK_SECONDS[s % 60] for s in seconds]
+        day = self._day
+        if self.kind is FieldType.DATE:
+            return [day(s // 86400) for s in seconds]
+        return [
+            day(s // 86400) + "T" + _CLOCK_MINUTES[s // 60 % 1440] + _CLOCK_SECONDS[s % 60]
+            for s in seconds
+        ]
+
+    def _day(self, number: int) -> str:
+        text = self._days.get(number)
+        if text is None:
+            text = dt.date.fromordinal(self.first_day + number).isoformat()
+            if len(self._days) < _DAY_MEMO:
+                self._days[number] = text
+        return text
+
+
+_DAY_MEMO = 50_000
+_CLOCK_MINUTES = [f"{m // 60:02d}:{m % 60:02d}" for m in range(1440)]
+_CLOCK_SECONDS = [f":{s:02d}Z" for s in range(60)]
 
 
 def _format_instant(kind: FieldType, t: dt.datetime) -> str:
@@ -294,7 +343,7 @@ class _Pattern(Source):
         self.generator = generator
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
-        return [self.generator.generate(ctx.rng) for _ in range(n)]
+        return list(self.generator.generate_many(ctx.rng, n))
 
 
 class _Words(Source):
@@ -664,15 +713,20 @@ class _EmailFromName(Source):
         firsts = ctx.siblings.get(self.first or "", [None] * n)
         lasts = ctx.siblings.get(self.last or "", [None] * n)
         fulls = ctx.siblings.get(self.full or "", [None] * n)
-        rng, domains = ctx.rng, self.domains
-        out = []
-        for i in range(n):
-            parts = [p for p in (firsts[i], lasts[i]) if isinstance(p, str)]
-            if not parts and isinstance(fulls[i], str):
-                parts = [fulls[i]]
-            local = ascii_slug(".".join(parts))
-            candidate = f"{local}@{rng.choice(domains)}" if local else ""
-            out.append(candidate if candidate and self.fits(candidate) else MISSING)
+        rnd, domains, fits, slug = ctx.rng.random, self.domains, self.fits, slug_chars
+        size = len(domains)
+        out: list[Any] = []
+        for first, last, full in zip(firsts, lasts, fulls, strict=True):
+            # ascii_slug of the dotted name, from the names' cached slugs (see slug_chars).
+            if isinstance(first, str):
+                local = slug(first) + "." + slug(last) if isinstance(last, str) else slug(first)
+            elif isinstance(last, str):
+                local = slug(last)
+            else:
+                local = slug(full) if isinstance(full, str) else ""
+            local = local.strip(".")
+            candidate = local + "@" + domains[int(rnd() * size)] if local else ""
+            out.append(candidate if candidate and fits(candidate) else MISSING)
         return _fill_misses(out, self.fallback, ctx)
 
 
@@ -725,19 +779,48 @@ class _LocaleColumn(Source):
     ) -> None:
         self.part, self.pools, self.country = part, pools, country
         self.accept, self.fallback = accept, fallback
+        self._by_code: dict[str | None, list[str]] = {}
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
-        countries = ctx.siblings.get(self.country or "", [None] * n)
-        rng = ctx.rng
-        out = []
-        for i in range(n):
-            code = countries[i]
-            locale = COUNTRY_LOCALES.get(code.upper()) if isinstance(code, str) else None
-            records = self.pools.records(locale)
-            record: AddressRecord = records[rng.randrange(len(records))]
-            value = getattr(record, self.part)
-            out.append(value if self.accept(value) else MISSING)
-        return _fill_misses(out, self.fallback, ctx)
+        return _sample_by_country(ctx, n, self.country, self._by_code, self._values, self.fallback)
+
+    def _values(self, locale: str | None) -> list[str]:
+        """The part of every record of ``locale`` the field accepts (repeats kept)."""
+        records: list[AddressRecord] = self.pools.records(locale)
+        return [v for v in (getattr(r, self.part) for r in records) if self.accept(v)]
+
+
+def _sample_by_country(
+    ctx: GenContext,
+    n: int,
+    country: str | None,
+    by_code: dict[str | None, list[str]],
+    values_of: Callable[[str | None], list[str]],
+    fallback: Source,
+) -> list[Any]:
+    """One value per row from the accepted values of the row's country's locale.
+
+    ``by_code`` memoises the accepted values per country code; a locale none of whose values
+    is accepted leaves the row to ``fallback``.
+    """
+    rnd = ctx.rng.random
+    countries = ctx.siblings.get(country or "")
+    if countries is None:
+        pool = by_code.get(None)
+        if pool is None:
+            pool = by_code[None] = values_of(None)
+        if not pool:
+            return fallback.column(ctx, n)
+        size = len(pool)
+        return [pool[int(rnd() * size)] for _ in range(n)]
+    out: list[Any] = []
+    for code in countries:
+        key = code if isinstance(code, str) else None
+        pool = by_code.get(key)
+        if pool is None:
+            pool = by_code[key] = values_of(COUNTRY_LOCALES.get(key.upper()) if key else None)
+        out.append(pool[int(rnd() * len(pool))] if pool else MISSING)
+    return _fill_misses(out, fallback, ctx)
 
 
 class _LocalePooled(Source):
@@ -748,18 +831,13 @@ class _LocalePooled(Source):
     ) -> None:
         self.kind, self.pools, self.country = kind, pools, country
         self.accept, self.fallback = accept, fallback
+        self._by_code: dict[str | None, list[str]] = {}
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
-        countries = ctx.siblings.get(self.country, [None] * n)
-        rng = ctx.rng
-        out = []
-        for i in range(n):
-            code = countries[i]
-            locale = COUNTRY_LOCALES.get(code.upper()) if isinstance(code, str) else None
-            pool = self.pools.pool(self.kind, locale)
-            value = pool[rng.randrange(len(pool))]
-            out.append(value if self.accept(value) else MISSING)
-        return _fill_misses(out, self.fallback, ctx)
+        return _sample_by_country(ctx, n, self.country, self._by_code, self._values, self.fallback)
+
+    def _values(self, locale: str | None) -> list[str]:
+        return [v for v in self.pools.pool(self.kind, locale) if self.accept(v)]
 
 
 # ==================================================================== compilation
@@ -1123,12 +1201,9 @@ def _string_check(f: Field) -> Callable[[str], bool]:
 
 
 def _format_checker(fmt: str) -> Callable[[str], bool] | None:
-    import jsonschema  # noqa: PLC0415
+    from tdgen_desktop.generation.checks import format_predicate  # noqa: PLC0415
 
-    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
-    if fmt not in checker.checkers:
-        return None
-    return lambda value: bool(checker.conforms(value, fmt))
+    return format_predicate(fmt)
 
 
 def _string(f: Field, env: Env) -> Source:
