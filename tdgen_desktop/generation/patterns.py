@@ -7,6 +7,7 @@ the same ``re.search`` and the field's length limits, and retried a bounded numb
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from typing import Any
@@ -174,6 +175,36 @@ class PatternGenerator:
 _Segment = tuple[list[str], int, int]
 
 
+def _draw_chars(rng: random.Random, chars: list[str], k: int) -> str:
+    """``k`` characters drawn uniformly (with repeats) from ``chars``.
+
+    Small ASCII alphabets are drawn from random bytes: each byte below the largest multiple of
+    the alphabet's size picks ``chars[byte % size]`` and the other bytes are dropped (rejection,
+    so every character stays equally likely) — one ``translate`` instead of a call per
+    character.
+    """
+    tables = _byte_tables(tuple(chars))
+    if tables is None:
+        return "".join(rng.choices(chars, k=k))
+    table, dropped, kept = tables
+    out = b""
+    while len(out) < k:
+        need = k - len(out)
+        out += rng.randbytes(need * 256 // kept + 16).translate(table, dropped)
+    return out[:k].decode("ascii")
+
+
+@functools.lru_cache(maxsize=256)
+def _byte_tables(chars: tuple[str, ...]) -> tuple[bytes, bytes, int] | None:
+    """``bytes.translate`` arguments mapping random bytes onto ``chars`` (None: not ASCII)."""
+    size = len(chars)
+    if not 1 < size <= 128 or any(len(c) != 1 or ord(c) > 127 for c in chars):
+        return None
+    kept = 256 - 256 % size
+    table = bytes(ord(chars[b % size]) if b < kept else 0 for b in range(256))
+    return table, bytes(range(kept, 256)), kept
+
+
 def _segment_column(rng: random.Random, segment: _Segment, n: int) -> list[str] | None:
     """The text of one segment for ``n`` values (None when it is always empty)."""
     chars, low, high = segment
@@ -182,10 +213,10 @@ def _segment_column(rng: random.Random, segment: _Segment, n: int) -> list[str] 
     if low == high:
         if len(chars) == 1:
             return [chars[0] * low] * n
-        flat = "".join(rng.choices(chars, k=n * low))
+        flat = _draw_chars(rng, chars, n * low)
         return [flat[i : i + low] for i in range(0, n * low, low)]
     lengths = rng.choices(range(low, high + 1), k=n)
-    flat = "".join(rng.choices(chars, k=sum(lengths)))
+    flat = _draw_chars(rng, chars, sum(lengths))
     out, position = [], 0
     for length in lengths:
         out.append(flat[position : position + length])
