@@ -8,6 +8,7 @@ fits, so callers that only know Python's own hierarchy still catch them sensibly
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "CancelledError",
@@ -65,6 +66,17 @@ class TdgenError(Exception):
             self.field = field
         self.args = (self.message,)
         return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by state, so errors of any subclass cross process boundaries intact."""
+        return (_restore, (type(self), dict(self.__dict__)))
+
+
+def _restore(cls: type[TdgenError], state: dict[str, Any]) -> TdgenError:
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    Exception.__init__(error, error.message)
+    return error
 
 
 class SchemaError(TdgenError, ValueError):

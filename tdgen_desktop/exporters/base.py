@@ -9,13 +9,16 @@ normally and aborts (no file under the final name) when the block raises.
 from __future__ import annotations
 
 import base64
+import contextlib
+import copy
 import datetime as dt
 import decimal
+import io
 import json
 import os
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -97,13 +100,71 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"a value of type {type(value).__name__} cannot be exported: {value!r}")
 
 
+class _MemoryFile:
+    """Stands in for a writer's file while a chunk's text is made in memory."""
+
+    def __init__(self) -> None:
+        self.stream = io.StringIO()
+
+    def write(self, data: str) -> None:
+        self.stream.write(data)
+
+    def guard(self, action: str = "") -> contextlib.nullcontext[None]:  # noqa: ARG002
+        return contextlib.nullcontext()
+
+    def take(self) -> str:
+        text = self.stream.getvalue()
+        self.stream.seek(0)
+        self.stream.truncate()
+        return text
+
+
 class _AtomicWriter:
-    """The commit/abort/context-manager life cycle shared by all writers."""
+    """The commit/abort/context-manager life cycle shared by all writers.
+
+    A text format whose text of a chunk depends on that chunk alone sets ``chunk_text``: its
+    :meth:`chunk_encoder` makes the text anywhere (e.g. in a worker process) and
+    :meth:`write_text` appends it, so the file is the same as with :meth:`write`.
+    """
+
+    chunk_text: ClassVar[bool] = False
 
     def __init__(self, path: str | os.PathLike[str], *, binary: bool = False) -> None:
         self.path = Path(path)
         self._file = AtomicFile(self.path, binary=binary)
         self._finished = False
+
+    def write(self, batch: RowBatch) -> None:
+        """Append the rows of ``batch``."""
+        raise NotImplementedError
+
+    def chunk_encoder(self) -> Callable[[RowBatch], str] | None:
+        """A function giving the text :meth:`write` would append for a batch, touching neither
+        this writer nor its file; None when the format cannot be written a chunk at a time."""
+        if not self.chunk_text:
+            return None
+        twin = copy.copy(self)
+        memory = _MemoryFile()
+        twin._file = memory  # type: ignore[assignment]  # the twin never commits
+        twin._rebind()
+
+        def encode(batch: RowBatch) -> str:
+            twin.write(batch)
+            return memory.take()
+
+        return encode
+
+    def write_text(self, text: str, rows: int) -> None:  # noqa: ARG002 — TableWriter counts
+        """Append the text a :meth:`chunk_encoder` made for a batch of ``rows`` rows.
+
+        Raises:
+            ExportError: writing failed.
+        """
+        with self._file.guard():
+            self._file.write(text)
+
+    def _rebind(self) -> None:
+        """Point what writes to the file (e.g. a ``csv.writer``) at ``self._file`` again."""
 
     def commit(self) -> Path:
         """Finish the file and move it onto its final name.
@@ -195,6 +256,11 @@ class TableWriter(_AtomicWriter, ABC):
         """How many rows were written so far."""
         return self._rows_written
 
+    def write_text(self, text: str, rows: int) -> None:
+        """Append the text a :meth:`chunk_encoder` made for a batch of ``rows`` rows."""
+        super().write_text(text, rows)
+        self._rows_written += rows
+
     def write(self, batch: RowBatch) -> None:
         """Append the rows of ``batch``.
 
@@ -242,6 +308,8 @@ class CasesWriter(_AtomicWriter):
     Raises:
         ExportError: the file cannot be created.
     """
+
+    chunk_text = True
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__(path)

@@ -159,9 +159,13 @@ class CsvWriter(TableWriter):
 
     format = ExportFormat.CSV
     extension = "csv"
+    chunk_text = True
+
+    def _rebind(self) -> None:
+        self._csv = csv.writer(self._file.stream, lineterminator="\r\n")
 
     def _begin(self) -> None:
-        self._csv = csv.writer(self._file.stream, lineterminator="\r\n")
+        self._rebind()
         header = list(self.columns)
         if self.options.label_columns:
             header.extend(_LABEL_COLUMNS)
@@ -193,6 +197,7 @@ class TsvWriter(TableWriter):
 
     format = ExportFormat.TSV
     extension = "tsv"
+    chunk_text = True
 
     def _begin(self) -> None:
         header = list(self.columns)

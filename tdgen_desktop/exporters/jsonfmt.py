@@ -162,6 +162,7 @@ class JsonlWriter(_JsonRowsWriter):
 
     format = ExportFormat.JSONL
     extension = "jsonl"
+    chunk_text = True
 
     def _write_rows(self, rows: Sequence[Sequence[Any]], labels: Sequence[CaseLabel]) -> None:
         texts = self._texts(rows, labels)

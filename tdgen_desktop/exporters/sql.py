@@ -222,6 +222,7 @@ class SqlWriter(TableWriter):
 
     format = ExportFormat.SQL
     extension = "sql"
+    chunk_text = True
 
     def __init__(
         self,

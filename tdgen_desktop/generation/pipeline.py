@@ -8,12 +8,13 @@ job is complete — a failure or a cancel leaves no file under a final name.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,12 +48,26 @@ __all__ = [
     "ProgressEvent",
     "ProgressSink",
     "TableResult",
+    "auto_processes",
     "prepare_job",
     "run_pipeline",
 ]
 
 DEFAULT_CHUNK = 500
 """Rows per chunk: a progress point and a cancellation check (≈ 0.1 s of work)."""
+
+MAX_PROCESSES = 32
+PARALLEL_MIN_ROWS = 5_000
+"""Below this many rows a table is made in the job's thread: starting workers would not pay."""
+
+
+def auto_processes(rows: int) -> int:
+    """Worker processes for a table of ``rows`` rows: one per core (at most 4) for big tables."""
+    import os  # noqa: PLC0415
+
+    if rows < PARALLEL_MIN_ROWS:
+        return 0
+    return max(1, min(os.cpu_count() or 1, 4))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +93,8 @@ class GenerationRequest:
         with_ddl: SQL output starts with each table's ``CREATE TABLE``.
         formula_guard: neutralise spreadsheet formulas in CSV, TSV and XLSX text cells of
             valid and boundary rows (see :class:`~tdgen_desktop.exporters.ExportOptions`).
+        processes: worker processes that make a table's chunks (0: the job's own thread;
+            ``None``: :func:`auto_processes`). Files are byte-identical for any number.
         ai: the AI profile's session, for the ``ai`` and ``hybrid`` providers.
     """
 
@@ -99,6 +116,7 @@ class GenerationRequest:
     source_dialect: Dialect | None = None
     with_ddl: bool = False
     formula_guard: bool = True
+    processes: int | None = None
     ai: AiSession | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -110,10 +128,16 @@ class GenerationRequest:
             raise UsageError("--cases: choose at least one of valid, boundary, invalid")
         if self.max_cases is not None and self.max_cases < 0:
             raise UsageError("--max-cases cannot be negative")
+        if self.processes is not None and not 0 <= self.processes <= MAX_PROCESSES:
+            raise UsageError(f"--processes: choose 0 … {MAX_PROCESSES}")
 
     def rows_for(self, table: str) -> int:
         """Valid rows requested for ``table``."""
         return self.table_rows.get(table, self.rows)
+
+    def processes_for(self, rows: int) -> int:
+        """Worker processes for a table of ``rows`` valid rows."""
+        return auto_processes(rows) if self.processes is None else self.processes
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,24 +465,25 @@ def _run_table(
         result.pairwise = (len(pairs.combos), pairs.exhaustive, list(pairs.fields))
     designing = bool(request.cases - {CaseKind.VALID})
     keep = _UniqueKeeper(table) if designing else None
-    for chunk, start in enumerate(range(0, wanted, request.chunk_size)):
-        cancel.raise_if_cancelled()
-        batch: RowBatch = provider.batch(
-            plan, chunk, start, min(request.chunk_size, wanted - start)
-        )
-        cancel.raise_if_cancelled()
-        if pairs is not None and start < len(pairs.combos):
-            pairs.apply(batch, table.check)
-        if oracle is not None:
-            _validate(oracle, table, batch, result, fast_check)
-        if keep is not None:
-            keep.note(batch)
-        writer.write(batch)
-        cases.write(batch)
-        provider.record(batch)  # children draw their foreign keys from these rows
-        counts.update(label.case.value for label in batch.labels)
-        result.rows += len(batch)
-        tracker.rows(Step.FOUNDATION, len(batch), table.name)
+    check = fast_check if oracle is not None else None
+    encoders = _encoders(writer, cases)
+    batches = _batches(request, provider, plan, wanted, check, cancel, encoders)
+    with contextlib.closing(batches):
+        for batch, checked, texts in batches:
+            cancel.raise_if_cancelled()
+            flagged, encoded = checked, texts
+            if pairs is not None and batch.start < len(pairs.combos):
+                pairs.apply(batch, table.check)
+                flagged = encoded = None
+            if oracle is not None:
+                _validate(oracle, table, batch, result, fast_check, flagged)
+            if keep is not None:
+                keep.note(batch)
+            _write(batch, encoded, writer, cases)
+            provider.record(batch)  # children draw their foreign keys from these rows
+            counts.update(label.case.value for label in batch.labels)
+            result.rows += len(batch)
+            tracker.rows(Step.FOUNDATION, len(batch), table.name)
     if keep is not None:
         from tdgen_desktop.generation.case_rows import write_case_rows  # noqa: PLC0415
 
@@ -468,6 +493,67 @@ def _run_table(
         counts.update(result.case_counts)
     result.case_counts = dict(counts)
     return result
+
+
+def _batches(
+    request: GenerationRequest,
+    provider: Any,
+    plan: Any,
+    wanted: int,
+    check: Any,
+    cancel: CancelToken,
+    encoders: list[Any],
+) -> Generator[tuple[RowBatch, set[int] | None, list[str] | None]]:
+    """A table's valid rows, a chunk at a time, with the rows the column checks flagged (``None``
+    when not checked yet) and the writers' text for the batch (``None``: not encoded yet).
+
+    With worker processes (the null provider, a plan whose chunks are independent) the chunks
+    are made by :mod:`~tdgen_desktop.generation.parallel` and made unique here, in order;
+    otherwise the provider makes each whole chunk in this thread. Both give the same rows.
+    """
+    from tdgen_desktop.core.rows import VALID_LABEL  # noqa: PLC0415
+    from tdgen_desktop.generation.null import NullProvider  # noqa: PLC0415
+    from tdgen_desktop.generation.parallel import Chunk, make_chunks  # noqa: PLC0415
+
+    size = request.chunk_size
+    chunks = [
+        Chunk(index, start, min(size, wanted - start))
+        for index, start in enumerate(range(0, wanted, size))
+    ]
+    processes = request.processes_for(wanted)
+    if not (processes and type(provider) is NullProvider and plan.independent):
+        for chunk in chunks:
+            cancel.raise_if_cancelled()
+            yield provider.batch(plan, chunk.index, chunk.start, chunk.count), None, None
+        return
+    made_chunks = make_chunks(provider, plan, chunks, processes, check, cancel, encoders)
+    with contextlib.closing(made_chunks):
+        for chunk, made in zip(chunks, made_chunks, strict=True):
+            rows = made.rows
+            changed = provider.fix(plan, rows, chunk.start)
+            flagged = set(made.flagged) if made.flagged is not None else None
+            if flagged is not None and changed:
+                again = check(plan.columns, [rows[i] for i in changed])
+                flagged.update(changed[j] for j in again)
+            labels = [VALID_LABEL] * len(rows)
+            texts = made.texts if not changed else None
+            yield RowBatch(plan.table, plan.columns, rows, labels, chunk.start), flagged, texts
+
+
+def _write(batch: RowBatch, encoded: list[str] | None, writer: Any, cases: Any) -> None:
+    """Append a batch to the data and cases files (as text a worker made, when it did)."""
+    if encoded is None:
+        writer.write(batch)
+        cases.write(batch)
+    else:
+        writer.write_text(encoded[0], len(batch))
+        cases.write_text(encoded[1], len(batch))
+
+
+def _encoders(writer: Any, cases: Any) -> list[Any]:
+    """Functions that make the data and cases files' text of a batch, if both formats can."""
+    encoders = [writer.chunk_encoder(), cases.chunk_encoder()]
+    return encoders if all(encoders) else []
 
 
 def _pairwise(request: GenerationRequest, table: Table) -> Any:
@@ -535,19 +621,26 @@ def _fast_check(table: Table) -> Any:
 
 
 def _validate(
-    oracle: Oracle, table: Table, batch: RowBatch, result: TableResult, fast: Any
+    oracle: Oracle,
+    table: Table,
+    batch: RowBatch,
+    result: TableResult,
+    fast: Any,
+    flagged: set[int] | None = None,
 ) -> None:
     """Check every valid and boundary row; count and describe failures.
 
     With a compiled column check (``fast``) only the rows it flags go to the full oracle, which
-    confirms them and gives the message; otherwise the oracle checks every row.
+    confirms them and gives the message; otherwise the oracle checks every row. ``flagged``:
+    the rows the column check already flagged (in a worker process).
     """
     from tdgen_desktop.generation.null import row_instance  # noqa: PLC0415
 
     checked = [i for i, label in enumerate(batch.labels) if label.case is not CaseKind.INVALID]
     result.rows_validated += len(checked)
     if fast is not None:
-        flagged = set(fast(batch.columns, batch.rows))
+        if flagged is None:
+            flagged = set(fast(batch.columns, batch.rows))
         suspects = [i for i in checked if i in flagged]
     else:
         suspects = checked

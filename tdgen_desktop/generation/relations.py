@@ -392,11 +392,36 @@ class _TableBinding:
 
 
 class _RelationalSource(ObjectSource):
-    """A table's row source with keys, foreign keys and unique sets applied."""
+    """A table's row source with keys, foreign keys and unique sets applied.
+
+    Unique sets are kept by :meth:`fix`, which the provider calls on each chunk in chunk order
+    (chunks may be made in other processes). A self-referencing table picks parent keys among
+    its own earlier rows, so it keeps them as it makes rows (``inline``): its chunks depend on
+    each other and are always made in order, in one place.
+    """
 
     def __init__(self, inner: ObjectSource, binding: _TableBinding) -> None:
         super().__init__(inner.names, inner.sources, inner.order, inner.optional)
         self.inner, self.binding = inner, binding
+        self.inline = any(g.self_ref for g in binding.groups)
+
+    def fix(self, rows: list[tuple[Any, ...]], start: int) -> list[int]:
+        """Give rows ``start …`` keys no earlier valid row has, in place; return the indexes of
+        the rows changed."""
+        if self.inline or not self.binding.unique_sets:
+            return []
+        changed: list[int] = []
+        valid = self.binding.store.plan.rows.get(self.binding.table.name)
+        for i, row in enumerate(rows):
+            if self._clash(row) is None:
+                if valid is None or start + i < valid:
+                    self._keep(row)
+                continue
+            mutable = list(row)
+            self._make_unique(mutable, start + i)
+            rows[i] = tuple(mutable)
+            changed.append(i)
+        return changed
 
     def columns(self, ctx: GenContext, n: int) -> list[list[Any]]:
         made = self.inner.columns(ctx, n)
@@ -413,7 +438,8 @@ class _RelationalSource(ObjectSource):
         for i, row in enumerate(rows):
             for group in b.groups:
                 self._pick(group, row, ctx.rng)
-            self._make_unique(row, ctx.start + i)
+            if self.inline:
+                self._make_unique(row, ctx.start + i)
             if remember:
                 self._remember_self(row)
         return [list(col) for col in zip(*rows, strict=True)] if rows else made
@@ -515,7 +541,7 @@ class _RelationalSource(ObjectSource):
             "(--rows) or fewer cases (--max-cases)"
         )
 
-    def _clash(self, row: list[Any]) -> int | None:
+    def _clash(self, row: Sequence[Any]) -> int | None:
         for index, positions in enumerate(self.binding.unique_sets):
             key = tuple(row[p] for p in positions)
             if any(v is None for v in key):
@@ -524,7 +550,7 @@ class _RelationalSource(ObjectSource):
                 return index
         return None
 
-    def _keep(self, row: list[Any]) -> None:
+    def _keep(self, row: Sequence[Any]) -> None:
         for index, positions in enumerate(self.binding.unique_sets):
             key = tuple(row[p] for p in positions)
             if all(v is not None for v in key):

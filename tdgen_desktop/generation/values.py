@@ -35,12 +35,15 @@ from tdgen_desktop.generation.pools import (
 __all__ = [
     "OPTIONAL_ABSENT_RATIO",
     "REFERENCE_DATE",
+    "ColumnFix",
     "Env",
     "GenContext",
     "GenerationFailure",
     "Source",
+    "UniqueSource",
     "compile_field",
     "compile_object",
+    "defer_uniques",
 ]
 
 OPTIONAL_ABSENT_RATIO = 0.3
@@ -97,11 +100,16 @@ class GenContext:
 
 @dataclass(slots=True)
 class Env:
-    """Compile-time settings: the job's pools, seed and locale, and the path of the field."""
+    """Compile-time settings: the job's pools, seed and locale, and the path of the field.
+
+    ``uniques`` collects every unique source compiled for a table (shared by nested
+    environments), so the provider can tell whether a plan's chunks are independent.
+    """
 
     pools: Pools
     seed: int
     path: str = ""
+    uniques: list[UniqueSource] = field(default_factory=list)
 
 
 class Source(ABC):
@@ -570,29 +578,72 @@ class _Checked(Source):
         return values
 
 
-class _Unique(Source):
-    """Makes values unique across the whole job (the seen set spans chunks)."""
+class UniqueSource(Source):
+    """Makes a field's values unique across the whole job (the seen set spans chunks).
 
-    def __init__(self, inner: Source, path: str, is_text: bool) -> None:
-        self.inner, self.path, self.is_text = inner, path, is_text
+    Normally a column is made unique as it is made. A *deferred* source (a table column whose
+    chunks may be made in other processes) passes the inner values through unchanged and the
+    provider calls :meth:`fix` on each chunk, in chunk order, in one place — so the output is
+    the same whatever the number of processes.
+    """
+
+    def __init__(self, inner: Source, path: str) -> None:
+        self.inner, self.path = inner, path
         self.seen: set[Any] = set()
+        self.deferred = False
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
         values = self.inner.column(ctx, n)
-        seen = self.seen
-        for i, candidate in enumerate(values):
-            key = _hashable(candidate)
-            if key in seen:
-                replacement = self._replacement(ctx, ctx.start + i)
-                values[i], key = replacement, _hashable(replacement)
-            seen.add(key)
+        if not self.deferred:
+            self.fix(values, ctx.start, lambda _row: ctx)
         return values
 
-    def _replacement(self, ctx: GenContext, row: int) -> Any:
+    def fix(
+        self,
+        values: list[Any],
+        start: int,
+        context: Callable[[int], GenContext],
+        accept: Callable[[int, Any], bool] | None = None,
+    ) -> list[int]:
+        """Replace repeats in ``values`` (rows ``start …``) in place; return their indexes.
+
+        ``context(row)`` gives the generator a replacement is drawn with; ``accept(index,
+        value)`` may refuse a replacement (e.g. a whole-row rule), and another is drawn.
+        """
+        seen, key_of = self.seen, self._key
+        changed: list[int] = []
+        for i, made in enumerate(values):
+            key = key_of(made)
+            if key is not None and key in seen:
+                row, value = start + i, made
+                ctx = context(row)
+                for _ in range(_UNIQUE_RETRIES):  # each try builds on the last one refused
+                    value = self._replacement(value, row, ctx)
+                    key = key_of(value)
+                    if accept is None or accept(i, value):
+                        break
+                values[i] = value
+                changed.append(i)
+            seen.add(key)
+        return changed
+
+    def _key(self, value: Any) -> Any:
+        """The value as a set member; None for values that never count as repeats."""
+        return _hashable(value)
+
+    @abstractmethod
+    def _replacement(self, value: Any, row: int, ctx: GenContext) -> Any:
+        """A value not seen yet (raises :class:`UnsatisfiableError` when none is found)."""
+
+
+class _Unique(UniqueSource):
+    """Unique values of any type: a repeat is replaced by a fresh value of the inner source."""
+
+    def _replacement(self, value: Any, row: int, ctx: GenContext) -> Any:  # noqa: ARG002
         for _ in range(_UNIQUE_RETRIES):
-            value = self.inner.one(ctx.child())
-            if _hashable(value) not in self.seen:
-                return value
+            fresh = self.inner.one(ctx.child())
+            if _hashable(fresh) not in self.seen:
+                return fresh
         raise UnsatisfiableError(
             f"ran out of unique values at row {row}; the field's value space is too small",
             field=self.path,
@@ -609,7 +660,7 @@ def _hashable(value: Any) -> Any:
     return value
 
 
-class _UniqueText(Source):
+class _UniqueText(UniqueSource):
     """Unique strings across the whole job.
 
     A repeat is replaced, in order of preference, by the value with a numeric suffix
@@ -627,26 +678,20 @@ class _UniqueText(Source):
         plain: bool,
         path: str,
     ) -> None:
-        self.inner, self.fits, self.plain, self.path = inner, fits, plain, path
+        super().__init__(inner, path)
+        self.fits, self.plain = fits, plain
         self.min_len, self.max_len = length
-        self.seen: set[str] = set()
 
-    def column(self, ctx: GenContext, n: int) -> list[Any]:
-        values = self.inner.column(ctx, n)
-        seen = self.seen
-        for i, candidate in enumerate(values):
-            value = candidate
-            if value in seen and isinstance(value, str):
-                value = values[i] = self._replacement(value, ctx.start + i, ctx)
-            seen.add(value)
-        return values
+    def _key(self, value: Any) -> Any:
+        return value if isinstance(value, str) else None
 
     def _replacement(self, value: str, row: int, ctx: GenContext) -> str:
         if self.plain or "@" in value:
             suffixed = self._suffixed(value, row, ctx)
             if suffixed is not None:
                 return suffixed
-        for _ in range(_UNIQUE_RETRIES * 10):
+        # Plain text can fall back to random letters, so it asks its source less often.
+        for _ in range(_UNIQUE_RETRIES if self.plain else _UNIQUE_RETRIES * 10):
             fresh = self.inner.one(ctx.child())
             if isinstance(fresh, str) and fresh not in self.seen:
                 return fresh
@@ -680,6 +725,34 @@ class _UniqueText(Source):
         high = self.max_len if self.max_len is not None else max(self.min_len, 12)
         size = rng.randint(self.min_len, max(high, self.min_len))
         return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(size))
+
+
+@dataclass(slots=True)
+class ColumnFix:
+    """A table column made unique by the provider after its chunk is made (see ``fix``)."""
+
+    position: int
+    unique: UniqueSource
+    check: Callable[[Any], bool] | None
+
+
+def defer_uniques(source: ObjectSource, env: Env) -> tuple[list[ColumnFix], bool]:
+    """Hand the uniqueness of a table's columns to the provider.
+
+    Returns the columns to fix after each chunk, and whether the chunks are now independent of
+    each other (no unique source keeps state while it makes values — a unique field nested in
+    an object or array still does).
+    """
+    fixes: list[ColumnFix] = []
+    for position, made in enumerate(source.sources):
+        check, inner = (made.check, made.inner) if isinstance(made, _Checked) else (None, made)
+        if isinstance(inner, UniqueSource):
+            fixes.append(ColumnFix(position, inner, check))
+    columns = {fix.unique.path for fix in fixes}
+    for unique in env.uniques:
+        if unique.path in columns:
+            unique.deferred = True
+    return fixes, all(unique.deferred for unique in env.uniques)
 
 
 # ==================================================================== derived sources
@@ -902,7 +975,7 @@ def _compile_member(
     f: Field, siblings: list[Field], kinds: dict[str, str | None], env: Env
 ) -> tuple[Source, bool]:
     """Compile one property, linking it to sibling columns where people would expect it."""
-    sub_env = Env(env.pools, env.seed, f"{env.path}.{f.name}" if env.path else f.name)
+    sub_env = Env(env.pools, env.seed, f"{env.path}.{f.name}" if env.path else f.name, env.uniques)
     base = compile_field(f, sub_env)
     c = f.constraints
     if c.enum is not None or c.has_const or c.pattern or f.type not in _LINKABLE:
@@ -924,6 +997,7 @@ def _compile_member(
                     plain=False,
                     path=sub_env.path,
                 )
+                env.uniques.append(linked)
             return _wrap_null(f, linked), True
     if f.unique:
         return base, False
@@ -1023,8 +1097,10 @@ def compile_field(f: Field, env: Env) -> Source:
                     plain=c.pattern is None and c.format is None and c.enum is None,
                     path=env.path or f.name,
                 )
+                env.uniques.append(source)
         elif not isinstance(source, (_Sequence, _Permutation)):
-            source = _Unique(source, env.path or f.name, is_text=False)
+            source = _Unique(source, env.path or f.name)
+            env.uniques.append(source)
     if f.check is not None:
         source = _Checked(source, f.check, env.path or f.name, optional=not f.required)
     return _wrap_null(f, source)
@@ -1321,7 +1397,7 @@ def _array(f: Field, env: Env) -> Source:
     high = min(high, max(low, 5))
     if low > (c.max_items if c.max_items is not None else low):
         raise UnsatisfiableError(f"minItems {low} is greater than maxItems {c.max_items}")
-    item_env = Env(env.pools, env.seed, env.path + "[]")
+    item_env = Env(env.pools, env.seed, env.path + "[]", env.uniques)
     prefix = [compile_field(p, item_env) for p in f.prefix_items]
     item = (
         compile_field(f.items, item_env)
