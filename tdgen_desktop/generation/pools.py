@@ -165,22 +165,31 @@ class Pools:
     def __init__(self, seed: int, locale: str = "en_US") -> None:
         self.seed = seed
         self.locale = locale
-        self._fakers: dict[str, Any] = {}
+        self._fakers: dict[tuple[str, str], Any] = {}
+        self.lean = True
+        """Names and addresses come from Faker instances with only the providers they use."""
         self._pools: dict[tuple[str, str], list[str]] = {}
         self._records: dict[str, list[AddressRecord]] = {}
         self.memo: dict[Any, Any] = {}
         """Derived data worth keeping for the job (e.g. pools fitted to a field's limits)."""
 
-    def faker(self, locale: str | None = None) -> Any:
-        """The Faker instance for ``locale`` (default the job's)."""
+    def faker(self, locale: str | None = None, group: str = "all") -> Any:
+        """The Faker instance for ``locale`` (default the job's).
+
+        ``group`` names a set of providers (see ``_LEAN_PROVIDERS``): a job drawing names and
+        addresses for ten countries then loads three providers per locale instead of all of
+        them. The values are the same — the methods and their seeded draws are the same.
+        """
         loc = locale or self.locale
-        fake = self._fakers.get(loc)
+        group = group if self.lean else "all"
+        fake = self._fakers.get((loc, group))
         if fake is None:
             from faker import Faker  # noqa: PLC0415 — Faker costs ~0.4 s to import
 
-            fake = Faker(loc, use_weighting=False)
+            providers = _LEAN_PROVIDERS.get(group)
+            fake = Faker(loc, providers=list(providers) if providers else None, use_weighting=False)
             _fix_set_ordered_lists(fake, loc)
-            self._fakers[loc] = fake
+            self._fakers[(loc, group)] = fake
         return fake
 
     def has_kind(self, kind: str) -> bool:
@@ -198,7 +207,7 @@ class Pools:
         return values
 
     def _build_pool(self, kind: str, locale: str) -> list[str]:
-        fake = self.faker(locale)
+        fake = self.faker(locale, _LEAN_KINDS.get(kind, "all"))
         fake.seed_instance(derive_seed(self.seed, "pool", kind, locale))
         method, kwargs = _FAKER_METHODS[kind]
         produce = getattr(fake, method)
@@ -223,7 +232,7 @@ class Pools:
         return records
 
     def _build_records(self, locale: str) -> list[AddressRecord]:
-        fake = self.faker(locale)
+        fake = self.faker(locale, "address")
         fake.seed_instance(derive_seed(self.seed, "records", locale))
         rng = random.Random(derive_seed(self.seed, "records-rng", locale))
         country = _safe(fake, "current_country", "")
@@ -256,6 +265,17 @@ class Pools:
                 )
             )
         return out
+
+
+_LEAN_PROVIDERS: dict[str, tuple[str, ...]] = {
+    "names": ("faker.providers.person",),
+    "address": (
+        "faker.providers.address",
+        "faker.providers.person",  # street names are made of people's names in many locales
+        "faker.providers.phone_number",
+    ),
+}
+_LEAN_KINDS = {"first_name": "names", "last_name": "names", "full_name": "names"}
 
 
 # Faker builds a few reference lists from a set, so their order (and what a seeded draw picks)

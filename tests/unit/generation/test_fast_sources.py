@@ -8,12 +8,13 @@ import random
 import re
 from collections import Counter
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tdgen_desktop.core.enums import FieldType
 from tdgen_desktop.generation.patterns import PatternGenerator, _draw_chars
-from tdgen_desktop.generation.pools import ascii_slug, slug_chars
+from tdgen_desktop.generation.pools import Pools, ascii_slug, slug_chars
 from tdgen_desktop.generation.values import GenContext, _Dates, _format_instant, _IntRange
 
 
@@ -78,3 +79,17 @@ def test_cent_ranges_are_exact_multiples_within_bounds() -> None:
     assert len(set(values)) > 8_000
     integers = _IntRange(-3, 7).column(GenContext(random.Random(5)), 2_000)
     assert set(integers) == set(range(-3, 4))
+
+
+@pytest.mark.parametrize(
+    "locale",
+    ["en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "en_CA", "en_AU", "ja_JP",
+     "zh_CN", "ru_RU", "ar_SA", "he_IL", "pt_BR", "ko_KR", "th_TH", "en_IN", "de_CH", "hu_HU"],
+)  # fmt: skip
+def test_lean_faker_instances_give_the_same_pools(locale: str) -> None:
+    lean, full = Pools(11, locale), Pools(11, locale)
+    full.lean = False
+    for kind in ("first_name", "last_name", "full_name"):
+        assert lean.pool(kind) == full.pool(kind), kind
+    assert lean.records() == full.records()
+    assert any(r.street_address and r.phone and r.city for r in lean.records())
