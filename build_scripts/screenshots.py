@@ -1,7 +1,8 @@
 """Render the main window's states offscreen into ``docs/screenshots/`` (``make screenshots``).
 
 States: the empty window with its drop hint, a schema loaded with a field selected, jobs running,
-the preview of a finished job with its cases, the settings dialog, and the preview at 1920×1080.
+the preview of a finished job with its cases, the settings dialog (general and AI profiles), and
+the preview and the schema tree at 1920×1080.
 Everything runs in a temporary home folder (settings, output, job folders), so the user's own
 settings are never touched; the window is driven through its public methods, as a person would
 drive it, and jobs run the real pipeline (one of them held halfway so it can be seen running).
@@ -44,6 +45,7 @@ from tdgen_desktop.generation.pipeline import (  # noqa: E402
     ProgressSink,
     run_pipeline,
 )
+from tdgen_desktop.llm import AiProfile, ProfileKind  # noqa: E402
 from tdgen_desktop.scheduler import JobScheduler, JobState  # noqa: E402
 from tdgen_desktop.services.paths import AppPaths  # noqa: E402
 from tdgen_desktop.ui import MainWindow, MessageBridge  # noqa: E402
@@ -189,12 +191,32 @@ def render(out_dir: Path) -> None:  # noqa: PLR0915 — one story, state after s
         _save(dialog, out_dir, "05-settings.png")
         dialog.reject()
 
+        # An AI profile for a model served on this machine (no key needed), then its tab.
+        local = AiProfile("local", ProfileKind.OPENAI, "http://localhost:1234/v1", "qwen2.5-7b")
+        window.apply_preferences(
+            dataclasses.replace(
+                window.preferences,
+                worker_count=scheduler.worker_count,
+                ai_profiles=(local,),
+                ai_profile="local",
+            )
+        )
+        dialog = window.open_settings()
+        dialog.tabs.setCurrentIndex(1)
+        _settle()
+        _save(dialog, out_dir, "07-settings-ai.png")
+        dialog.reject()
+
         window.resize(*WIDE)
         preview.select_column("qty")
         preview.view.scrollTo(
             preview.proxy.index(40, 0), QAbstractItemView.ScrollHint.PositionAtTop
         )
         _save(window, out_dir, "06-preview-1920x1080.png")
+        window.tabs.setCurrentIndex(0)
+        window.schema_tree.select_field("customer", "street_address")
+        _wait(lambda: window.field_editor.samples_text() not in {"", "…"}, "samples")
+        _save(window, out_dir, "08-schema-1920x1080.png")
         pipeline.release.set()
         scheduler.cancel_all()
         scheduler.wait_for_done(30_000)

@@ -21,11 +21,14 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QTextBrowser,
@@ -84,9 +87,9 @@ BUNDLED = (
 """The third-party components tdgen ships with (the About box lists their licences)."""
 
 _KIND_TEXT = {
-    ProfileKind.OPENAI: "OpenAI-compatible (OpenAI, OpenRouter, vLLM, LM Studio, llama.cpp)",
-    ProfileKind.ANTHROPIC: "Anthropic",
-    ProfileKind.OLLAMA: "Ollama (native API)",
+    ProfileKind.OPENAI: "OpenAI-compatible (Chat Completions)",
+    ProfileKind.ANTHROPIC: "Anthropic (Messages)",
+    ProfileKind.OLLAMA: "Ollama (native /api/chat)",
 }
 
 
@@ -146,7 +149,7 @@ class SettingsDialog(QDialog):
         self.setObjectName("settings_dialog")
         self.setWindowTitle("tdgen settings")
         self.setAccessibleName("Settings")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(600)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -164,13 +167,26 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settings_tabs")
         self.tabs.addTab(general, "&General")
-        self.tabs.addTab(self.ai, "&AI profiles")
+        ai_scroll = QScrollArea()
+        ai_scroll.setObjectName("settings_ai_scroll")
+        ai_scroll.setWidgetResizable(True)
+        ai_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        ai_scroll.setWidget(self.ai)
+        self.tabs.addTab(ai_scroll, "&AI profiles")
         self.tabs.setTabToolTip(0, "Workers, default priority, locale, format and folder")
         self.tabs.setTabToolTip(1, "Servers and models for the AI and hybrid providers")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
         self.accepted.connect(self.on_dialog_accepted)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Tall enough for the AI profiles without scrolling, if the screen allows."""
+        wanted = self.ai.sizeHint().height() + self.buttons.sizeHint().height() + 90
+        screen = self.screen()
+        available = screen.availableGeometry().height() - 60 if screen is not None else wanted
+        self.resize(max(self.minimumWidth(), self.sizeHint().width()), min(wanted, available))
 
     def _build_jobs_group(self, prefs: Preferences) -> QGroupBox:
         jobs = QGroupBox("Jobs")
@@ -357,7 +373,10 @@ class AiProfilesPage(QWidget):
         self.kind = QComboBox()
         self.kind.setObjectName("settings_ai_kind")
         self.kind.setAccessibleName("Provider kind")
-        self.kind.setToolTip("The wire format the server speaks")
+        self.kind.setToolTip(
+            "The wire format the server speaks. OpenAI-compatible covers OpenAI, OpenRouter, "
+            "vLLM, LM Studio, llama.cpp server and Ollama's /v1"
+        )
         for kind, text in _KIND_TEXT.items():
             self.kind.addItem(text, kind.value)
         self.url = QLineEdit()
@@ -393,17 +412,20 @@ class AiProfilesPage(QWidget):
         self.budget.setAccessibleName("Request budget per job")
         self.budget.setToolTip("The most HTTP requests one job may send (retries included)")
         limits = QWidget()
-        limits_layout = QHBoxLayout(limits)
+        limits_layout = QGridLayout(limits)
         limits_layout.setContentsMargins(0, 0, 0, 0)
         limit_widgets: tuple[tuple[str, QWidget], ...] = (
-            ("Temperature", self.temperature),
-            ("Timeout", self.timeout),
-            ("At once", self.concurrent),
-            ("Budget/job", self.budget),
+            ("Temperature:", self.temperature),
+            ("Timeout:", self.timeout),
+            ("Requests at once:", self.concurrent),
+            ("Requests per job:", self.budget),
         )
-        for text, limit in limit_widgets:
-            limits_layout.addWidget(_buddy(text, limit))
-            limits_layout.addWidget(limit, 1)
+        for number, (text, limit) in enumerate(limit_widgets):
+            grid_row, column = divmod(number, 2)
+            limits_layout.addWidget(_buddy(text, limit), grid_row, column * 2)
+            limits_layout.addWidget(limit, grid_row, column * 2 + 1)
+        limits_layout.setColumnStretch(1, 1)
+        limits_layout.setColumnStretch(3, 1)
         for text, widget in (
             ("Na&me:", self.name),
             ("&Kind:", self.kind),
@@ -463,9 +485,8 @@ class AiProfilesPage(QWidget):
         self.key_state.setWordWrap(True)
         form.addRow("", self.key_state)
         self.keyring_note = QLabel(
-            "This system has no keyring (e.g. a Linux box without Secret Service), so keys "
-            f"cannot be stored here. Set the environment variable {ENV_API_KEY} before "
-            "starting tdgen instead."
+            "This system has no keyring (e.g. a Linux box without Secret Service): keys cannot "
+            f"be stored. Set {ENV_API_KEY} in the environment before starting tdgen instead."
         )
         self.keyring_note.setObjectName("settings_ai_no_keyring")
         self.keyring_note.setWordWrap(True)
@@ -642,7 +663,10 @@ class AiProfilesPage(QWidget):
         if entry is None:
             self.key_state.setText("Add a profile to use the AI and hybrid providers.")
         else:
-            self.key_state.setText(self._ai.key_state(self._key_name(entry)))
+            state = self._ai.key_state(self._key_name(entry))
+            if state == "No key set" and entry.profile.is_local:
+                state += " (none is needed for a server on this machine)"
+            self.key_state.setText(state)
         kind = ProfileKind(self.kind.currentData())
         self.url.setPlaceholderText(DEFAULT_BASE_URLS[kind])
         self.model.setPlaceholderText(DEFAULT_MODELS[kind])

@@ -296,9 +296,9 @@ class JobsPanel(QWidget):
             JobColumn.ID: 60,
             JobColumn.PRIORITY: 64,
             JobColumn.STATE: 80,
-            JobColumn.STEP: 250,
+            JobColumn.STEP: 210,
             JobColumn.PROGRESS: 116,
-            JobColumn.ROWS: 120,
+            JobColumn.ROWS: 110,
             JobColumn.RATE: 70,
             JobColumn.ETA: 60,
         }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from tdgen_desktop.core.enums import SourceFormat
@@ -28,6 +28,14 @@ FORMAT_NAMES = {
 }
 
 _HEADERS = ("Name", "Type", "Semantic kind", "Null %", "Unique", "Constraints")
+_HEADER_TIPS = {
+    0: "Files, their tables and fields (drag the column edges to resize)",
+    1: "The field's type (SQL type for DDL); | null when null is allowed",
+    2: "What makes the values: inferred from name, format and type, or chosen",
+    3: "Share of valid rows that are null",
+    4: "✓: no value repeats",
+    5: "Bounds, lengths, patterns, formats, enums, foreign keys (hover for all of it)",
+}
 
 
 class SchemaColumn:
@@ -40,6 +48,23 @@ class SchemaColumn:
     UNIQUE = 4
     DETAILS = 5
 
+
+_COLUMN_LIMITS = {
+    SchemaColumn.NAME: 220,
+    SchemaColumn.TYPE: 130,
+    SchemaColumn.KIND: 160,
+    SchemaColumn.NULLS: 58,
+    SchemaColumn.UNIQUE: 58,
+}
+"""The widest each column before Constraints gets when it is fitted to its contents."""
+
+_SHRINK_ORDER = ((SchemaColumn.KIND, 90), (SchemaColumn.TYPE, 80), (SchemaColumn.NAME, 140))
+"""Who gives up width first for Constraints, and down to how much."""
+_DETAILS_SHARE = 0.3
+"""At least this share of the tree's width is left to the Constraints column."""
+
+_ASSUMED_VIEW = 560
+"""The view width assumed before the tree is laid out (the window's default size)."""
 
 _MAX_FIELD_DEPTH = 12
 _EXPAND_TABLES_UP_TO = 5
@@ -97,10 +122,20 @@ class SchemaTree(QTreeWidget):
         self.setUniformRowHeights(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # Constraints takes the rest of the width and elides; the other columns can be resized.
+        header.setSectionResizeMode(SchemaColumn.DETAILS, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(40)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self._auto_fit = True
+        self._fitting = False
+        header.sectionResized.connect(self.on_header_section_resized)
+        header_item = self.headerItem()
+        for column, tip in _HEADER_TIPS.items():
+            header_item.setToolTip(column, tip)
         self.setToolTip(
             "Loaded schema files, their tables and fields. Select a field to edit how its "
             "values are made."
@@ -208,13 +243,51 @@ class SchemaTree(QTreeWidget):
             self._forget_fields(child)
 
     def _fit_columns(self) -> None:
-        for column in (SchemaColumn.NAME, SchemaColumn.TYPE, SchemaColumn.KIND):
-            self.resizeColumnToContents(column)
-            limit = {SchemaColumn.NAME: 200, SchemaColumn.TYPE: 100}.get(column, 160)
-            width = min(self.columnWidth(column) + 12, limit)
-            self.setColumnWidth(column, width)
-        self.setColumnWidth(SchemaColumn.NULLS, 52)
-        self.setColumnWidth(SchemaColumn.UNIQUE, 52)
+        """Fit the columns to their contents within limits, leaving Constraints room to read.
+
+        The first five columns take what their contents need, up to a limit; if together they
+        would leave Constraints less than :data:`_DETAILS_SHARE` of the view, semantic kind,
+        then type, then name give up space, each down to its floor. Constraints fills the rest
+        and elides what does not fit (its tooltip has the whole text). Once the user drags a
+        column edge, the widths are theirs and are no longer refitted.
+        """
+        self._fitting = True
+        try:
+            widths: dict[int, int] = {}
+            for column, limit in _COLUMN_LIMITS.items():
+                self.resizeColumnToContents(column)
+                widths[column] = min(self.columnWidth(column) + 10, limit)
+            room = round(max(self.viewport().width(), _ASSUMED_VIEW) * (1 - _DETAILS_SHARE))
+            excess = sum(widths.values()) - room
+            for column, floor in _SHRINK_ORDER:
+                if excess <= 0:
+                    break
+                cut = min(excess, max(widths[column] - floor, 0))
+                widths[column] -= cut
+                excess -= cut
+            for column, width in widths.items():
+                self.setColumnWidth(column, width)
+        finally:
+            self._fitting = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Fit the columns to the width the tree now has."""
+        super().showEvent(event)
+        if self._auto_fit and self.topLevelItemCount():
+            self._fit_columns()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Refit the columns to the new width, unless the user has resized them."""
+        super().resizeEvent(event)
+        resized = event.size().width() != event.oldSize().width()
+        if self._auto_fit and resized and self.topLevelItemCount():
+            self._fit_columns()
+
+    @Slot(int, int, int)
+    def on_header_section_resized(self, column: int, _old: int, _new: int) -> None:
+        """A column edge was dragged: keep the user's widths from now on."""
+        if not self._fitting and column != SchemaColumn.DETAILS:
+            self._auto_fit = False
 
     def _table_item(self, key: Path, dataset: Dataset, table: Table) -> QTreeWidgetItem:
         item = QTreeWidgetItem()
