@@ -160,6 +160,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="pairwise",
         help="'pairwise': valid rows cover every pair of values of small-domain fields",
     )
+    gen.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes per table (default: one per core, up to 4, for tables of 5,000 "
+        "rows or more; 0: none). The output is the same for any number",
+    )
     gen.add_argument("--chunk-size", type=int, default=500, metavar="N", help=argparse.SUPPRESS)
     gen.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     return parser
@@ -408,6 +416,7 @@ def _requests(all_args: argparse.Namespace) -> list[GenerationRequest]:
                 dialect=dialect,
                 with_ddl=args.with_ddl,
                 formula_guard=args.formula_guard,
+                processes=args.processes,
             )
         )
     return requests
