@@ -16,7 +16,8 @@ Before the load it measures the heartbeat with no job running for a few seconds 
 own noise), and it times the garbage collector's pauses during the load.
 
 Usage: python bench/responsiveness.py [--rows N] [--workers K] [--switch-interval S|default]
-                                      [--chunk N] [--cancel-probe] [--baseline SECONDS]
+                                      [--chunk N] [--processes P] [--cancel-probe]
+                                      [--baseline SECONDS]
 """
 
 from __future__ import annotations
@@ -139,6 +140,7 @@ def run_load(
                 rows=args.rows,
                 seed=i,
                 chunk_size=args.chunk,
+                processes=args.processes,
             ),
             Priority.NORMAL,
         )
@@ -203,6 +205,12 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=30_000, help="rows per job (default 30,000)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--chunk", type=int, default=DEFAULT_CHUNK, help="rows per chunk")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        help="worker processes per job (default: as the app chooses; 0: generate in threads)",
+    )
     parser.add_argument(
         "--switch-interval",
         default=str(RESPONSIVE_SWITCH_INTERVAL_S),
