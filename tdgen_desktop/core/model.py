@@ -54,6 +54,8 @@ class Constraints:
 
     Numeric bounds are inclusive unless the matching ``exclusive_*`` flag is set. Lengths count
     code points. ``enum`` and ``const`` restrict values outright; ``not_values`` excludes some.
+    ``date_minimum``/``date_maximum`` bound a date or date-time field (inclusive ISO text, e.g.
+    from a SQL ``CHECK (d >= '2020-01-01')``).
     """
 
     minimum: int | float | None = None
@@ -75,6 +77,8 @@ class Constraints:
     min_properties: int | None = None
     max_properties: int | None = None
     default: Any = MISSING
+    date_minimum: str | None = None
+    date_maximum: str | None = None
 
     def describe(self) -> str:
         """A compact human-readable summary, e.g. ``1 ≤ x ≤ 120, len 1..50``."""
@@ -89,6 +93,7 @@ class Constraints:
             parts.append(f"x {hi} {self.maximum}")
         if self.multiple_of is not None:
             parts.append(f"multipleOf {self.multiple_of}")
+        parts.extend(self._date_range())
         if self.min_length is not None or self.max_length is not None:
             parts.append(f"len {self.min_length or 0}..{_or_inf(self.max_length)}")
         if self.pattern is not None:
@@ -106,6 +111,11 @@ class Constraints:
         if self.unique_items:
             parts.append("uniqueItems")
         return ", ".join(parts)
+
+    def _date_range(self) -> list[str]:
+        if self.date_minimum is None and self.date_maximum is None:
+            return []
+        return [f"{self.date_minimum or '…'} ≤ date ≤ {self.date_maximum or '…'}"]
 
 
 def _or_inf(value: int | None) -> str:

@@ -451,8 +451,27 @@ def _date_edges(f: Field, name: str) -> Iterator[CaseSpec]:
             ("23:59:59Z", "the last second of a day"),
             ("12:30:00+05:30", "a time zone offset"),
         ]
+    c = f.constraints
+    if c.date_minimum is not None or c.date_maximum is not None:  # the bounds are the edges
+        low, high = c.date_minimum, c.date_maximum
+        edges = [
+            (v, w) for v, w in edges if (low is None or v >= low) and (high is None or v <= high)
+        ]
+        edges += [
+            (_date_text(f, v), w)
+            for v, w in ((low, "the earliest date"), (high, "the latest date"))
+            if v
+        ]
     for value, what in edges:
         yield _spec(_accept(name, "date-edge", f"{name} = {value}, {what}"), value)
+
+
+def _date_text(f: Field, bound: str) -> str:
+    """A date bound as the field writes values (``2020-01-01`` or ``2020-01-01T00:00:00Z``)."""
+    if f.type is FieldType.DATE:
+        return bound[:10]
+    text = bound.replace(" ", "T")
+    return (text if len(text) > 10 else text + "T00:00:00")[:19] + "Z"
 
 
 def _array_edges(f: Field, name: str) -> Iterator[CaseSpec]:

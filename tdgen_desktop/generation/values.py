@@ -1381,6 +1381,9 @@ def _length_fits(low: int, high: int | None) -> Callable[[str], bool]:
 
 def _dates(f: Field) -> Source:
     anchor = dt.datetime.combine(REFERENCE_DATE, dt.time())
+    c = f.constraints
+    if c.date_minimum is not None or c.date_maximum is not None:
+        return _bounded_dates(f, anchor)
     if f.kind == "date_of_birth":
         return _Dates(
             f.type, anchor - dt.timedelta(days=90 * 365), anchor - dt.timedelta(days=18 * 365)
@@ -1388,6 +1391,30 @@ def _dates(f: Field) -> Source:
     if f.kind == "past_timestamp":
         return _Dates(f.type, anchor - dt.timedelta(days=5 * 365), anchor)
     return _Dates(f.type, anchor - dt.timedelta(days=3 * 365), anchor + dt.timedelta(days=2 * 365))
+
+
+def _bounded_dates(f: Field, anchor: dt.datetime) -> Source:
+    """Dates between the field's inclusive date bounds (one bound missing: years from the other)."""
+    c = f.constraints
+    low = _parse_instant(c.date_minimum) if c.date_minimum is not None else None
+    high = _parse_instant(c.date_maximum) if c.date_maximum is not None else None
+    span = dt.timedelta(days=5 * 365)
+    if low is None and high is None:
+        raise UnsatisfiableError(f"{c.date_minimum} .. {c.date_maximum} are not dates")
+    if low is None:
+        low = min(anchor - dt.timedelta(days=3 * 365), high - span) if high else anchor
+    if high is None:
+        high = max(anchor + dt.timedelta(days=2 * 365), low + span)
+    end = high + dt.timedelta(seconds=1)  # _Dates draws from [low, end)
+    if f.type is FieldType.DATE:
+        first = low.date() if low.time() == dt.time() else low.date() + dt.timedelta(days=1)
+        low = dt.datetime.combine(first, dt.time())
+        end = dt.datetime.combine(high.date() + dt.timedelta(days=1), dt.time())
+    if low >= end:
+        raise UnsatisfiableError(
+            f"the earliest date {c.date_minimum} is after the latest {c.date_maximum}"
+        )
+    return _Dates(f.type, low, end)
 
 
 def _array(f: Field, env: Env) -> Source:

@@ -18,6 +18,7 @@ out before tokenizing.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections import Counter
@@ -1060,6 +1061,8 @@ def _between(node: exp.Expr, lookup: _FieldLookup) -> bool:
     target = lookup(node.this)
     low_ok, low = _constant(node.args.get("low"))
     high_ok, high = _constant(node.args.get("high"))
+    if target is not None and low_ok and high_ok and _is_date(target, low, high):
+        return _date_bound(target, exp.GTE, low) and _date_bound(target, exp.LTE, high)
     if target is None or not (low_ok and high_ok) or not _is_numeric(target, low, high):
         return False
     _bound(target, exp.GTE, low)
@@ -1122,6 +1125,8 @@ def _comparison(node: exp.Expr, lookup: _FieldLookup) -> bool:
     if op is exp.NEQ:
         target.constraints.not_values = (*target.constraints.not_values, value)
         return True
+    if _is_date(target, value):
+        return _date_bound(target, op, value)
     if not _is_numeric(target, value):
         return False
     _bound(target, op, value)
@@ -1229,6 +1234,44 @@ def _is_numeric(target: Field, *values: Any) -> bool:
     return target.type in (FieldType.INTEGER, FieldType.NUMBER) and all(
         isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
     )
+
+
+def _is_date(target: Field, *values: Any) -> bool:
+    return target.type in (FieldType.DATE, FieldType.DATETIME) and all(
+        isinstance(v, str) and _instant(v) is not None for v in values
+    )
+
+
+def _instant(text: str) -> dt.datetime | None:
+    """A date or timestamp constant (``'2020-01-01'``, ``'2007-02-01 00:00:00'``), zone dropped."""
+    try:
+        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value.replace(tzinfo=None)
+
+
+def _date_bound(target: Field, op: type[exp.Expr], text: str) -> bool:
+    """Bound a date/timestamp field by a CHECK comparison with a constant (inclusive text)."""
+    value = _instant(text)
+    if value is None or op not in (exp.GT, exp.GTE, exp.LT, exp.LTE):
+        return False
+    is_date = target.type is FieldType.DATE
+    step = dt.timedelta(days=1) if is_date else dt.timedelta(seconds=1)
+    if op is exp.GT:
+        value += step
+    elif op is exp.LT:
+        value -= step
+    if is_date and op in (exp.GT, exp.GTE) and value.time() != dt.time():
+        value = dt.datetime.combine(value.date() + dt.timedelta(days=1), dt.time())
+    bound = value.date().isoformat() if is_date else value.isoformat(timespec="seconds")
+    c = target.constraints
+    if op in (exp.GT, exp.GTE):
+        if c.date_minimum is None or bound > c.date_minimum:
+            c.date_minimum = bound
+    elif c.date_maximum is None or bound < c.date_maximum:
+        c.date_maximum = bound
+    return True
 
 
 def _bound(target: Field, op: type[exp.Expr], value: float) -> None:
