@@ -132,6 +132,7 @@ def run_load(
     switch = None if args.switch_interval == "default" else float(args.switch_interval)
     scheduler = JobScheduler(paths, workers=args.workers, switch_interval_s=switch)
     heartbeat = Heartbeat()
+    gc.freeze()  # as the app does once its window is up
     ids = [
         scheduler.submit(
             GenerationRequest(
