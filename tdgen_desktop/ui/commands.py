@@ -24,6 +24,7 @@ EDITABLE_ATTRIBUTES = {
     "constraints.maximum": "maximum",
     "constraints.min_length": "minimum length",
     "constraints.max_length": "maximum length",
+    "enum_weights": "weights",
 }
 """The field attributes the editor changes, with their names in the Edit menu."""
 
@@ -51,6 +52,19 @@ def set_attribute(field: Field, attribute: str, value: Any) -> None:
     for part in parents:
         target = getattr(target, part)
     setattr(target, name, value)
+
+
+def _changed_weights(old: Any, new: Any) -> set[int]:
+    """The positions whose weight differs (no weights: every value weighs 1)."""
+    size = len(old or new or ())
+    before, after = old or (1.0,) * size, new or (1.0,) * size
+    return {i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b}
+
+
+def _same_weight(first: FieldEditCommand, then: FieldEditCommand) -> bool:
+    """Whether two weight edits changed the weight of one and the same value."""
+    changed = _changed_weights(first.old, first.new)
+    return len(changed) <= 1 and _changed_weights(then.old, then.new) <= changed
 
 
 class FieldEditCommand(QUndoCommand):
@@ -92,6 +106,8 @@ class FieldEditCommand(QUndoCommand):
             or self.attribute in {"unique", "generator"}  # a click is a step of its own
         ):
             return False
+        if self.attribute == "enum_weights" and not _same_weight(self, other):
+            return False  # typing in another value's weight is a step of its own
         self.new = other.new
         return True
 

@@ -1,13 +1,15 @@
 """The field editor: how the values of the selected field are made.
 
 It offers a searchable list of generators (the semantic kinds that fit the field's type) with
-live sample values, the share of nulls, uniqueness and the bounds. Input is validated as it is
-typed; a valid change is not applied here but requested with ``edit_requested`` — the window
-turns it into an undoable command and calls :meth:`FieldEditor.refresh` when the model changed.
+live sample values, the share of nulls, uniqueness, the bounds and, for a field with allowed
+values (an enum), the weight of each value in valid rows. Input is validated as it is typed;
+a valid change is not applied here but requested with ``edit_requested`` — the window turns it
+into an undoable command and calls :meth:`FieldEditor.refresh` when the model changed.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
     QGroupBox,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -23,12 +26,16 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from tdgen_desktop.core.enums import FieldType
-from tdgen_desktop.core.model import Field
+from tdgen_desktop.core.errors import SchemaError
+from tdgen_desktop.core.model import Field, check_enum_weights
 from tdgen_desktop.generation.semantics import KINDS
 from tdgen_desktop.ui.samples import SampleService
 from tdgen_desktop.ui.schema_tree import SchemaNode
@@ -39,10 +46,20 @@ AUTOMATIC = "Automatic"
 """The generator entry that clears the user's choice."""
 
 _KIND_ROLE = Qt.ItemDataRole.UserRole + 1
+_WEIGHT_HEADERS = ("Value", "Weight", "Share")
 _NUMERIC = (FieldType.INTEGER, FieldType.NUMBER)
 _EMPTY_TEXT = (
     "Select a field in the schema tree to choose its generator, nulls, uniqueness and bounds."
 )
+
+
+def _parse_weight(text: str) -> float | None:
+    """A typed weight: a finite number ≥ 0, or None when it is not one."""
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
 
 
 def _fits(kind_types: tuple[FieldType, ...], field: Field) -> bool:
@@ -66,7 +83,7 @@ class _BoundEdit(QLineEdit):
 
 
 class FieldEditor(QWidget):
-    """Edits the generator, nulls, uniqueness and bounds of one field.
+    """Edits the generator, nulls, uniqueness, bounds and enum weights of one field.
 
     Signals:
         edit_requested(object, str, str, object): the field, its dotted path, the attribute
@@ -87,6 +104,7 @@ class FieldEditor(QWidget):
         self._locale = "en_US"
         self._seed = 0
         self._updating = False
+        self._weights_for: Field | None = None
         self.setObjectName("field_editor")
         self.setAccessibleName("Field editor")
         samples.samples_ready.connect(self.on_samples_samples_ready)
@@ -217,15 +235,42 @@ class FieldEditor(QWidget):
         form.addRow("", self._unique)
         form.addRow(self._min_label, self._min_edit)
         form.addRow(self._max_label, self._max_edit)
-        self._enum_list = QListWidget()
-        self._enum_list.setObjectName("enum_values")
-        self._enum_list.setMaximumHeight(84)
-        self._enum_list.setToolTip(
-            "The allowed values; each is equally likely (weights are not supported yet)"
+        self._enum_table = QTableWidget(0, len(_WEIGHT_HEADERS))
+        self._enum_table.setObjectName("enum_values")
+        self._enum_table.setHorizontalHeaderLabels(list(_WEIGHT_HEADERS))
+        self._enum_table.verticalHeader().setVisible(False)
+        self._enum_table.verticalHeader().setDefaultSectionSize(26)
+        header = self._enum_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.resizeSection(1, 64)
+        self._enum_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._enum_table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self._enum_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self._enum_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self._enum_table.setMaximumHeight(150)
+        self._enum_table.setToolTip(
+            "The allowed values and how often each comes in valid rows: weights are relative "
+            "(2 is twice as likely as 1; 0 never). Boundary cases still use every value."
         )
-        self._enum_list.setAccessibleName("Allowed values")
-        self._enum_label = QLabel("Allowed:")
-        form.addRow(self._enum_label, self._enum_list)
+        self._enum_table.setAccessibleName("Allowed values and their weights")
+        self._equal_weights = QToolButton()
+        self._equal_weights.setObjectName("equal_weights")
+        self._equal_weights.setText("Equal")
+        self._equal_weights.setToolTip("Make every allowed value equally likely again")
+        self._equal_weights.setAccessibleName("Equal weights")
+        self._equal_weights.clicked.connect(self.on_equal_weights_clicked)
+        self._enum_label = QLabel("Allowed values and their weights in valid rows:")
+        self._enum_label.setWordWrap(True)
+        enum_box = QWidget()
+        enum_layout = QVBoxLayout(enum_box)
+        enum_layout.setContentsMargins(0, 0, 0, 0)
+        enum_layout.addWidget(self._enum_table)
+        enum_layout.addWidget(self._equal_weights, 0, Qt.AlignmentFlag.AlignRight)
+        self._enum_box = enum_box
+        form.addRow(self._enum_label)
+        form.addRow(enum_box)
         self._error = QLabel()
         self._error.setObjectName("field_error")
         self._error.setWordWrap(True)
@@ -284,15 +329,18 @@ class FieldEditor(QWidget):
             )
             self._unique.setChecked(field.unique)
             self._show_bounds(field)
-            enum = field.constraints.enum
-            self._enum_list.clear()
-            if enum is not None:
-                self._enum_list.addItems([repr(v) for v in enum])
-            self._enum_list.setVisible(enum is not None)
-            self._enum_label.setVisible(enum is not None)
+            self._show_weights(field)
         finally:
             self._updating = False
         self._request_samples()
+
+    def weight_edits(self) -> list[QLineEdit]:
+        """The weight boxes of the allowed values, in order (tests)."""
+        return list(self._weight_edits())
+
+    def _weight_edits(self) -> list[_BoundEdit]:
+        edits = [self._enum_table.cellWidget(r, 1) for r in range(self._enum_table.rowCount())]
+        return [e for e in edits if isinstance(e, _BoundEdit)]
 
     def samples_text(self) -> str:
         """The sample values shown (tests)."""
@@ -364,6 +412,80 @@ class FieldEditor(QWidget):
                 ("Minimum" if edit is self._min_edit else "Maximum") + (" length" if text else "")
             )
         self._validate_bounds(apply=False)
+
+    def _show_weights(self, field: Field) -> None:
+        """Fill the allowed values with their weights (a typed text that means the same stays)."""
+        enum = field.constraints.enum
+        self._enum_table.setVisible(enum is not None)
+        self._enum_box.setVisible(enum is not None)
+        self._enum_label.setVisible(enum is not None)
+        if enum is None:
+            self._enum_table.setRowCount(0)
+            return
+        weights = field.enum_weights or (1.0,) * len(enum)
+        if self._enum_table.rowCount() != len(enum) or self._weights_for is not field:
+            self._build_weight_rows(enum)
+            self._weights_for = field
+        for row, (value, weight) in enumerate(zip(enum, weights, strict=True)):
+            edit = self._enum_table.cellWidget(row, 1)
+            if isinstance(edit, _BoundEdit) and _parse_weight(edit.text()) != weight:
+                edit.setText(_number_text(int(weight) if weight.is_integer() else weight))
+            item = self._enum_table.item(row, 0)
+            if item is not None:
+                item.setText(repr(value))
+        self._equal_weights.setEnabled(field.enum_weights is not None)
+        self._validate_weights(apply=False)
+
+    def _build_weight_rows(self, enum: tuple[Any, ...]) -> None:
+        self._enum_table.setRowCount(len(enum))
+        for row, value in enumerate(enum):
+            item = QTableWidgetItem(repr(value))
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            item.setToolTip(repr(value))
+            self._enum_table.setItem(row, 0, item)
+            edit = _BoundEdit()
+            edit.setFrame(False)
+            edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            edit.setAccessibleName(f"Weight of {value!r}")
+            edit.setToolTip(f"How often {value!r} comes in valid rows, relative to the others")
+            edit.textEdited.connect(self.on_weight_text_edited)
+            self._enum_table.setCellWidget(row, 1, edit)
+            share = QTableWidgetItem()
+            share.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            share.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self._enum_table.setItem(row, 2, share)
+
+    def _validate_weights(self, *, apply: bool) -> None:
+        """Check the typed weights; show each value's share; ask for them when valid."""
+        node = self.node
+        if node is None or node.field is None or node.field.constraints.enum is None:
+            return
+        field = node.field
+        edits = self._weight_edits()
+        parsed = [_parse_weight(e.text()) for e in edits]
+        problem = ""
+        for edit, value in zip(edits, parsed, strict=True):
+            edit.set_invalid(value is None)
+            if value is None and not problem:
+                problem = f"weight '{edit.text().strip()}' is not a number ≥ 0"
+        weights: tuple[float, ...] | None = None
+        if not problem:
+            try:
+                weights = check_enum_weights(field.constraints.enum, parsed)
+            except SchemaError as error:
+                problem = error.problem
+        total = sum(weights) if weights else 0.0
+        for row in range(self._enum_table.rowCount()):
+            share = self._enum_table.item(row, 2)
+            if share is not None:
+                share.setText(f"{weights[row] / total * 100:.0f} %" if weights else "—")
+        self._error.setText(problem)
+        self._error.setVisible(bool(problem))
+        if not apply or problem or weights is None:
+            return
+        wanted = None if len(set(weights)) == 1 else weights
+        if wanted != field.enum_weights:
+            self._request("enum_weights", wanted)
 
     def _parse_bound(self, text: str, field: Field) -> tuple[bool, int | float | None, str]:
         """(ok, value, problem) for the text of a bound."""
@@ -479,6 +601,18 @@ class FieldEditor(QWidget):
     def on_max_edit_text_edited(self, _text: str) -> None:
         """Validate the bounds; ask for the new maximum when valid."""
         self._validate_bounds(apply=True, edited=self._max_edit)
+
+    @Slot(str)
+    def on_weight_text_edited(self, _text: str) -> None:
+        """Validate the weights; ask for them when valid."""
+        self._validate_weights(apply=True)
+
+    @Slot()
+    def on_equal_weights_clicked(self) -> None:
+        """Make every allowed value equally likely."""
+        node = self.node
+        if node is not None and node.field is not None and node.field.enum_weights is not None:
+            self._request("enum_weights", None)
 
     @Slot(int, object, str)
     def on_samples_samples_ready(self, token: int, texts: object, error: str) -> None:
