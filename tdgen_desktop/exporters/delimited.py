@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import decimal
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -96,46 +97,61 @@ _PLAIN_KINDS = frozenset({str, int, float, type(None)})
 """Exact types whose cells ``csv.writer`` writes as ``_cell`` does (None as an empty cell)."""
 
 
-def _column_cells(
-    rows: Sequence[Sequence[Any]],
-    labels: Sequence[CaseLabel],
-    writer: TableWriter,
-    *,
-    text_only: bool,
-) -> Sequence[Sequence[Any]]:
-    """The cells of every row, converted a column at a time (same text as ``_row_cells``).
+def _text_columns(
+    rows: Sequence[Sequence[Any]], labels: Sequence[CaseLabel], writer: TableWriter
+) -> list[list[str]] | None:
+    """Every column of a batch as text (the text ``_row_cells`` gives), label columns included;
+    None when the batch has rows the guard skips (invalid rows): they take the row-wise path.
 
-    A column of plain text and numbers is checked for formula triggers with one ``startswith``
-    per value (or not at all without the guard) and otherwise passed through: ``csv.writer``
-    writes numbers as ``_cell`` does (``text_only`` converts them for writers that join text).
-    Batches with rows the guard skips (invalid rows) take the row-wise path.
+    A column of plain text or numbers is converted in bulk, and the formula guard looks at a
+    text column once, joined, before it looks at any value.
     """
     options = writer.options
     guard = options.formula_guard
     if not rows or (guard and not all(guards_row(options, label) for label in labels)):
-        return _row_cells(rows, labels, writer)
-    columns = [_column_text(values, guard, text_only) for values in zip(*rows, strict=True)]
+        return None
+    columns = [_column_text(values, guard) for values in zip(*rows, strict=True)]
     if options.label_columns:
         columns.append([label.case.value for label in labels])
         columns.append([label.rule or "" for label in labels])
-    return list(zip(*columns, strict=True))
+    return columns
 
 
-def _column_text(values: Sequence[Any], guard: bool, text_only: bool) -> Sequence[Any]:
+_NONE = type(None)
+_TEXT_OR_NULL = frozenset({str, _NONE})
+_NUMBERS = frozenset({int, float})
+_RISKY = re.compile("\x00[" + re.escape("".join(sorted(FORMULA_TRIGGERS))) + "]")
+"""A formula trigger at the start of a value, in values joined (and led) by NUL characters."""
+
+
+def _column_text(values: Sequence[Any], guard: bool) -> list[str]:
     kinds = set(map(type, values))
-    if not kinds <= _PLAIN_KINDS:
+    if not kinds <= _PLAIN_KINDS or (guard and str in kinds and not kinds <= _TEXT_OR_NULL):
         return _guarded_cells(values) if guard else [_cell(v) for v in values]
-    if guard and str in kinds:
+    if kinds == {str}:
+        text: list[str] = list(values)
+    elif kinds <= _NUMBERS:
+        return list(map(str, values))  # str() of an int or float is its repr, as in _cell
+    elif kinds <= _TEXT_OR_NULL:
+        text = ["" if v is None else v for v in values]
+    else:
+        text = [_cell(v) for v in values]
+    if guard and str in kinds and _RISKY.search("\x00" + "\x00".join(text)):
         triggers = _TRIGGERS
-        if len(kinds) == 1:
-            values = [("'" + v) if v.startswith(triggers) else v for v in values]
-        else:
-            values = [
-                ("'" + v) if v.__class__ is str and v.startswith(triggers) else v for v in values
-            ]
-    if text_only and kinds != {str}:
-        values = [_cell(v) for v in values]
-    return values
+        text = [("'" + v) if v.startswith(triggers) else v for v in text]
+    return text
+
+
+def _csv_quoted(column: list[str]) -> list[str]:
+    """A column's cells as ``csv.writer`` writes them: quoted (quotes doubled) when they hold
+    a comma, a quote or a line break."""
+    joined = "".join(column)
+    if "," not in joined and '"' not in joined and "\n" not in joined and "\r" not in joined:
+        return column
+    return [
+        '"' + v.replace('"', '""') + '"' if ("," in v or '"' in v or "\n" in v or "\r" in v) else v
+        for v in column
+    ]
 
 
 def _other_cell(value: Any) -> str:
@@ -172,7 +188,12 @@ class CsvWriter(TableWriter):
         self._csv.writerow(header)
 
     def _write_rows(self, rows: Sequence[Sequence[Any]], labels: Sequence[CaseLabel]) -> None:
-        self._csv.writerows(_column_cells(rows, labels, self, text_only=False))
+        columns = _text_columns(rows, labels, self)
+        if columns is None or len(columns) < 2:  # a lone empty cell must be written as ""
+            self._csv.writerows(_row_cells(rows, labels, self))
+            return
+        lines = map(",".join, zip(*map(_csv_quoted, columns), strict=True))
+        self._file.stream.write("\r\n".join(lines) + "\r\n")
 
 
 def _tsv_escape(text: str) -> str:
@@ -206,5 +227,6 @@ class TsvWriter(TableWriter):
         self._file.stream.write(_tsv_line(header))
 
     def _write_rows(self, rows: Sequence[Sequence[Any]], labels: Sequence[CaseLabel]) -> None:
-        cells = _column_cells(rows, labels, self, text_only=True)
+        columns = _text_columns(rows, labels, self)
+        cells = _row_cells(rows, labels, self) if columns is None else zip(*columns, strict=True)
         self._file.stream.write("".join([_tsv_line(c) for c in cells]))
