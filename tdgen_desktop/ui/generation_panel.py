@@ -279,6 +279,16 @@ class GenerationPanel(QWidget):
         self._labels.setAccessibleName("Label columns")
         form.addRow("", self._labels)
 
+        self._formula_guard = QCheckBox("Neutralise spreadsheet formulas")
+        self._formula_guard.setObjectName("formula_guard")
+        self._formula_guard.setChecked(True)
+        self._formula_guard.setToolTip(
+            "CSV, TSV and XLSX: text of valid rows starting with = + - @ is written so that "
+            "spreadsheets show it as text instead of running it (a leading ' in CSV and TSV)"
+        )
+        self._formula_guard.setAccessibleName("Neutralise spreadsheet formulas")
+        form.addRow("", self._formula_guard)
+
         folder_row = QWidget()
         folder_layout = QHBoxLayout(folder_row)
         folder_layout.setContentsMargins(0, 0, 0, 0)
@@ -404,6 +414,7 @@ class GenerationPanel(QWidget):
             provider=ProviderKind(self._provider.currentData(Qt.ItemDataRole.UserRole)),
             label_columns=self._labels.isChecked(),
             pairwise=self._pairwise.isChecked(),
+            formula_guard=self._formula_guard.isChecked(),
         )
 
     @property
@@ -464,6 +475,7 @@ class GenerationPanel(QWidget):
             provider=self.provider,
             pairwise=self._pairwise.isChecked(),
             label_columns=self._labels.isChecked(),
+            formula_guard=self._formula_guard.isChecked(),
         )
 
     def apply_project_settings(self, settings: ProjectSettings) -> None:
@@ -488,6 +500,7 @@ class GenerationPanel(QWidget):
         self.set_provider(settings.provider)
         self._pairwise.setChecked(settings.pairwise)
         self._labels.setChecked(settings.label_columns)
+        self._formula_guard.setChecked(settings.formula_guard)
 
     def can_generate(self) -> bool:
         """Whether Generate is enabled."""

@@ -242,6 +242,59 @@ def test_formula_guard_on_the_command_line(tmp_path: Path, record: Recorder) -> 
     )
 
 
+def test_formula_guard_switch_in_the_window(qtbot: QtBot, tmp_path: Path, record: Recorder) -> None:
+    from PySide6.QtWidgets import QCheckBox, QPushButton  # noqa: PLC0415
+
+    from tdgen_desktop.app import build_main_window  # noqa: PLC0415
+    from tdgen_desktop.ui import MessageBridge  # noqa: PLC0415
+
+    schema = tmp_path / "sheet.schema.json"
+    spec = json.loads(json.dumps(FORMULA_SCHEMA))
+    spec["properties"]["text"] = {"enum": ["=1+1", "@A1", "ok"]}
+    schema.write_text(json.dumps(spec), encoding="utf-8")
+    paths = AppPaths.under(tmp_path / "home")
+    settings = SettingsStore(QSettings(str(tmp_path / "tdgen.ini"), QSettings.Format.IniFormat))
+    bridge = MessageBridge()
+    scheduler = JobScheduler(paths, workers=1)
+    window = build_main_window(paths, bridge, settings=settings, scheduler=scheduler)
+    qtbot.addWidget(window)
+    texts: dict[bool, set[str]] = {}
+    try:
+        window.show()
+        loaded: list[object] = []
+        window.dataset_loaded.connect(loaded.append)
+        window.open_paths([schema])
+        qtbot.waitUntil(lambda: bool(loaded), timeout=WAIT_MS)
+        panel = window.generation_panel
+        guard = panel.findChild(QCheckBox, "formula_guard")
+        assert guard is not None
+        assert guard.isChecked()  # on by default
+        for on in (True, False):
+            guard.setChecked(on)
+            panel.set_rows(30)
+            panel.set_output_dir(tmp_path / ("on" if on else "off"))
+            with qtbot.waitSignal(window.job_submitted, timeout=WAIT_MS) as submitted:
+                button = window.findChild(QPushButton, "generate_button")
+                assert button is not None
+                button.click()
+            job_id = str(submitted.args[0])
+            qtbot.waitUntil(lambda: scheduler.job(job_id).is_final, timeout=WAIT_MS)  # noqa: B023
+            assert scheduler.job(job_id).state is JobState.DONE
+            rows = read_rows(tmp_path / ("on" if on else "off") / "sheet.csv")
+            texts[on] = {row["text"] for row in rows}
+            assert panel.project_settings().formula_guard is on
+    finally:
+        scheduler.shutdown()
+        bridge.close_dialogs()
+    assert texts[True] == {"'=1+1", "'@A1", "ok"}
+    assert texts[False] == {"=1+1", "@A1", "ok"}
+    record(
+        "Security",
+        "the window's 'Neutralise spreadsheet formulas' switch (Generate panel, saved in projects)",
+        "on by default: payloads written with a leading '; switched off: written verbatim",
+    )
+
+
 # ====================================================================== no network
 
 _BLOCK_NETWORK = '''
