@@ -391,7 +391,9 @@ def test_progress_signals_are_throttled_with_a_final_one(
         pass
     times = [p[3] for p in recorder.progress[job_id]]
     gaps = [b - a for a, b in itertools.pairwise(times[:-1])]  # the final one may come sooner
-    assert all(gap >= PROGRESS_INTERVAL_S * 0.9 for gap in gaps)
+    # Times are taken when the signal arrives, a little after the scheduler's own clock read; on
+    # a busy machine that delay varies by a few ms. Without throttling the gaps would be µs.
+    assert all(gap >= PROGRESS_INTERVAL_S * 0.5 for gap in gaps)
     assert recorder.progress[job_id][-1][1:3] == (1.0, 200_000)
 
 
