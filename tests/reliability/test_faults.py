@@ -20,13 +20,14 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from tdgen_desktop.core.enums import CaseKind, ExportFormat, Priority
 from tdgen_desktop.core.errors import ExportError
-from tdgen_desktop.exporters import delimited
+from tdgen_desktop.exporters import AtomicFile
 from tdgen_desktop.generation.pipeline import GenerationRequest, run_pipeline
 from tdgen_desktop.scheduler import JobScheduler, JobState
 from tdgen_desktop.services import AppPaths
@@ -111,6 +112,22 @@ def mounts() -> Iterator[Mounts]:
     made.unmount_all()
 
 
+class FillsUp:
+    """A file stream on a disk that is full after ``limit`` bytes (writes raise ``ENOSPC``)."""
+
+    def __init__(self, stream: Any, limit: int) -> None:
+        self._stream, self._left = stream, limit
+
+    def write(self, data: Any) -> int:
+        self._left -= len(data)
+        if self._left < 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return int(self._stream.write(data))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def _earlier_export(out: Path, home: Path) -> dict[str, bytes]:
     done = tdgen("generate", ORDER, "--rows", "5", "--seed", "1", "-q", "--out", out, home=home)
     assert done.returncode == 0, done.stderr
@@ -170,12 +187,14 @@ def test_a_full_disk_leaves_no_file_and_the_earlier_export_untouched(
         how, figure = "a 256 kB tmpfs filled by a 200,000-row export", "256 kB"
     else:  # no mount allowed here: a writer whose writes fail as on a full disk
         earlier = _earlier_export(out, home)
+        create = AtomicFile._create
 
-        def disk_full(*_args: object) -> list[list[str]]:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        def create_on_a_full_disk(self: AtomicFile, *, binary: bool) -> tuple[Path, Any]:
+            temp, stream = create(self, binary=binary)
+            return temp, FillsUp(stream, 64 * 1024)
 
-        monkeypatch.setattr(delimited, "_row_cells", disk_full)
-        request = GenerationRequest(source=ORDER, out_dir=out, rows=2000)
+        monkeypatch.setattr(AtomicFile, "_create", create_on_a_full_disk)
+        request = GenerationRequest(source=ORDER, out_dir=out, rows=200_000)
         with pytest.raises(ExportError) as caught:
             run_pipeline(request)
         message = caught.value.message
