@@ -7,21 +7,24 @@ output) is searched for the API key.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import qasync
 from ai_server import API_KEY, FAST_RETRY, AiTestServer, MemoryKeyring
 from gui_support import WAIT_MS, Gui, write_prefs
 from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel
+from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from tdgen_desktop.app import build_main_window
 from tdgen_desktop.core.enums import CaseKind, ProviderKind, Step, StepState
-from tdgen_desktop.llm import AiProfile, ProfileKind
+from tdgen_desktop.llm import AiProfile, LoopRunner, ProfileKind
 from tdgen_desktop.scheduler import JobColumn, JobScheduler, JobState, JobTableModel
 from tdgen_desktop.services import AppPaths
 from tdgen_desktop.services.credentials import SERVICE, CredentialStore
@@ -487,3 +490,81 @@ def test_hybrid_job_with_a_failing_server_turns_amber_with_a_warning(
         for r in rows
         for c in range(2, columns)
     )
+
+
+@pytest.fixture
+def make_qasync_loop(qtbot: QtBot) -> Iterator[Callable[[], asyncio.AbstractEventLoop]]:
+    """Makes the app's kind of loop: asyncio on the Qt event loop (qasync)."""
+    made: list[asyncio.AbstractEventLoop] = []
+
+    def make() -> asyncio.AbstractEventLoop:
+        loop = qasync.QEventLoop(QApplication.instance())
+        asyncio.set_event_loop(loop)
+        made.append(loop)
+        return loop
+
+    yield make
+    asyncio.set_event_loop(None)
+    made.clear()
+    # Its timers and notifiers are Qt objects: let them go now, on this thread, rather than
+    # whenever a collection happens to run on a worker thread.
+    gc.collect()
+
+
+def test_on_the_apps_qasync_loop_test_and_job_share_one_client_loop(
+    qtbot: QtBot,
+    tmp_path: Path,
+    server: AiTestServer,
+    memory_keyring: MemoryKeyring,
+    shop: Path,
+    make_qasync_loop: Callable[[], asyncio.AbstractEventLoop],
+) -> None:
+    """As ``app.main`` wires it: the AI client runs on the Qt event loop through qasync."""
+    loop = make_qasync_loop()
+    settings_file = tmp_path / "config" / "tdgen.ini"
+    profile = AiProfile(PROFILE, ProfileKind.ANTHROPIC, server.base_url("anthropic"), "m")
+    write_prefs(
+        settings_file, output_dir=tmp_path / "out", ai_profiles=(profile,), ai_profile=PROFILE
+    )
+    memory_keyring.set_password(SERVICE, PROFILE, API_KEY)
+    paths = AppPaths.under(tmp_path / "home")
+    store = SettingsStore(QSettings(str(settings_file), QSettings.Format.IniFormat))
+    ai = AiSupport(
+        CredentialStore(memory_keyring, env={}),
+        paths.cache_dir / "ai",
+        runner=LoopRunner(loop),
+        env={},
+    )
+    scheduler = JobScheduler(paths, workers=1)
+    window = build_main_window(paths, MessageBridge(), settings=store, scheduler=scheduler, ai=ai)
+    window.confirm_close = lambda _count: True
+    qtbot.addWidget(window)
+
+    async def drive() -> tuple[str, str]:
+        dialog = window.open_settings()
+        tested: asyncio.Future[str] = loop.create_future()
+        dialog.ai.connection_tested.connect(lambda text: tested.done() or tested.set_result(text))
+        dialog.ai.test_button.click()
+        text = await asyncio.wait_for(tested, WAIT_MS / 1000)
+        dialog.reject()
+        window.open_paths([shop])
+        window.generation_panel.set_rows(10)
+        window.generation_panel.set_provider(ProviderKind.HYBRID)
+        job_id = window.generate()
+        assert job_id is not None
+        while not scheduler.job(job_id).is_final:
+            await asyncio.sleep(0.02)
+        return text, job_id
+
+    with loop:
+        text, job_id = loop.run_until_complete(drive())
+        ai.close()
+        scheduler.shutdown()
+    assert text.startswith(f"Connected: model {server.model} answered in ")
+    job = scheduler.job(job_id)
+    assert job.state is JobState.DONE, job.error
+    assert job.steps[Step.ENHANCE] is StepState.DONE
+    assert job.result is not None
+    assert job.result.ai is not None
+    assert job.result.ai.cost.requests == 3
+    assert [r.wire for r in server.requests] == ["anthropic"] * 4
