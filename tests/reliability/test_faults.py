@@ -178,15 +178,21 @@ def test_a_full_disk_leaves_no_file_and_the_earlier_export_untouched(
 ) -> None:
     out = tmp_path / "small-disk"
     home = tmp_path / "home"
-    if mounts.tmpfs(out, "256k"):
-        earlier = _earlier_export(out, home)
-        done = tdgen("generate", ORDER, "--rows", "200000", "--out", out, home=home)
-        assert done.returncode == 2
-        message = done.stderr.strip()
-        assert len(message.splitlines()) == 1, message
-        how, figure = "a 256 kB tmpfs filled by a 200,000-row export", "256 kB"
-    else:  # no mount allowed here: a writer whose writes fail as on a full disk
-        earlier = _earlier_export(out, home)
+    # a second table, "ledger", is exported after the earlier "order" files
+    ledger = tmp_path / "ledger.schema.json"
+    ledger.write_text(ORDER.read_text(encoding="utf-8").replace('"order"', '"ledger"'), "utf-8")
+    mounted = mounts.tmpfs(out, "256k")
+    earlier = _earlier_export(out, home)
+    if mounted:
+        # the same table again (its files exist) and a new one (no file yet)
+        for schema in (ORDER, ledger):
+            done = tdgen("generate", schema, "--rows", "200000", "--out", out, home=home)
+            assert done.returncode == 2
+            message = done.stderr.strip()
+            assert len(message.splitlines()) == 1, message
+            assert "disk full" in message
+        how, figure = "a 256 kB tmpfs filled by 200,000-row exports", "256 kB"
+    else:  # no mount allowed here: the file stream fails as on a full disk
         create = AtomicFile._create
 
         def create_on_a_full_disk(self: AtomicFile, *, binary: bool) -> tuple[Path, Any]:
@@ -194,22 +200,24 @@ def test_a_full_disk_leaves_no_file_and_the_earlier_export_untouched(
             return temp, FillsUp(stream, 64 * 1024)
 
         monkeypatch.setattr(AtomicFile, "_create", create_on_a_full_disk)
-        request = GenerationRequest(source=ORDER, out_dir=out, rows=200_000)
-        with pytest.raises(ExportError) as caught:
-            run_pipeline(request)
-        message = caught.value.message
-        how, figure = "ENOSPC injected into the CSV writer (mounting refused)", "injected"
+        for schema in (ORDER, ledger):
+            request = GenerationRequest(source=schema, out_dir=out, rows=200_000)
+            with pytest.raises(ExportError) as caught:
+                run_pipeline(request)
+            message = caught.value.message
+            assert "disk full" in message
+        how, figure = "ENOSPC injected into the file stream (mounting refused)", "injected"
 
-    assert "disk full" in message
     assert "Traceback" not in message
-    assert snapshot(out) == earlier  # order.csv is the earlier one, not a partial new one
+    assert snapshot(out) == earlier  # order.* are the earlier files; no ledger.* at all
+    assert not (out / "ledger.csv").exists()
     assert parts(out) == []
     record(
         "Faults",
-        f"full disk during export ({how})",
+        f"full disk during export ({how}): a table exported before, and a new one",
         f"exit 2 — '{message.removeprefix('tdgen: error: ').replace(str(out), 'DIR')}'; "
-        "earlier export byte-identical, "
-        "temporary files removed",
+        "the earlier export byte-identical, no file under the new table's name, temporary "
+        "files removed",
         figure,
     )
 
