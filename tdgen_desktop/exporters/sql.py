@@ -272,13 +272,18 @@ class SqlWriter(TableWriter):
                 zip(*rows, strict=True), self._formatters, kinds, strict=True
             )
         ]
-        return ["(" + ", ".join(cells) + ")" for cells in zip(*columns, strict=True)]
+        return list(map("({})".format, map(", ".join, zip(*columns, strict=True))))
 
     def _write_rows(self, rows: Sequence[Sequence[Any]], labels: Sequence[CaseLabel]) -> None:
         out: list[str] = []
         pending: list[tuple[str, str]] = []
         size = self.options.batch_rows
         texts = self._column_values(rows)
+        if all(label.case is CaseKind.VALID for label in labels):  # no comments, no lone rows
+            for first in range(0, len(texts), size):
+                out.append(self._head + "\n" + ",\n".join(texts[first : first + size]) + ";\n")
+            self._file.stream.write("".join(out))
+            return
         for text, label in zip(texts, labels, strict=True):
             if label.case is CaseKind.INVALID:
                 self._flush(pending, out)
@@ -309,22 +314,58 @@ _NEEDS_CARE = {
     Dialect.MYSQL: _MYSQL_NEEDS_ESCAPE,
     Dialect.SQLITE: _SQLITE_CONTROL,
 }
-_AS_IS_TEXT = frozenset({FieldType.DATETIME, FieldType.TIME, FieldType.BINARY})
 
 
 def _column_literals(
     values: Sequence[Any], formatter: _Formatter, kind: FieldType, dialect: Dialect
 ) -> list[str]:
     """The literals of one column's values: what ``formatter`` gives each, made in bulk for
-    columns of plain text or finite numbers."""
+    columns of plain text (nulls allowed), ISO date-times, booleans or finite numbers."""
     types = set(map(type, values))
-    if types == {str} and kind not in _AS_IS_TEXT:
-        joined = "".join(values)
-        if "\x00" not in joined and _NEEDS_CARE[dialect].search(joined) is None:
-            return ["'" + v.replace("'", "''") + "'" for v in values]
+    if str in types and types <= _TEXT_OR_NULL and kind is not FieldType.BINARY:
+        present = values if len(types) == 1 else [v for v in values if v is not None]
+        texts = _dialect_times(present, kind, dialect)
+        quoted = _quoted(texts, dialect) if texts is not None else None
+        if quoted is not None:
+            if len(types) == 1:
+                return quoted
+            literals = iter(quoted)
+            return ["NULL" if v is None else next(literals) for v in values]
     elif types <= {int, float} and all(map(math.isfinite, values)):
         return list(map(repr, values))
+    elif types == {bool}:
+        true, false = ("1", "0") if dialect is Dialect.SQLITE else ("TRUE", "FALSE")
+        return [true if v else false for v in values]
     return list(map(formatter, values))
+
+
+_TEXT_OR_NULL = frozenset({str, type(None)})
+_ISO_TIMES = {
+    FieldType.DATETIME: re.compile(
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z"
+    ),
+    FieldType.TIME: re.compile(r"[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z"),
+}
+
+
+def _dialect_times(texts: Sequence[str], kind: FieldType, dialect: Dialect) -> Sequence[str] | None:
+    """Date-times and times as ``_datetime_text`` writes them for ``dialect`` (SQLite and MySQL:
+    no ``T``, no ``Z``), in bulk for values of tdgen's ISO shape; None for other values."""
+    shape = _ISO_TIMES.get(kind)
+    if shape is None or dialect is Dialect.POSTGRES:
+        return texts
+    if not all(map(shape.fullmatch, texts)):
+        return None
+    # The shape has its T and Z at those places only: the other characters are digits.
+    return "\x00".join(texts).replace("T", " ").replace("Z", "").split("\x00")
+
+
+def _quoted(texts: Sequence[str], dialect: Dialect) -> list[str] | None:
+    """``_text`` of every text, in bulk when none has a character the dialect must escape."""
+    joined = "\x00".join(texts)  # NUL-separated; the count shows that no text has its own NUL
+    if joined.count("\x00") != len(texts) - 1 or _NEEDS_CARE[dialect].search(joined) is not None:
+        return None
+    return ("'" + joined.replace("'", "''").replace("\x00", "'\x00'") + "'").split("\x00")
 
 
 def _describe(label: CaseLabel) -> str:

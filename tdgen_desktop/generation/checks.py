@@ -17,8 +17,11 @@ values generation makes.
 from __future__ import annotations
 
 import decimal
+import itertools
+import math
+import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tdgen_desktop.core.enums import FieldType
@@ -53,9 +56,12 @@ _FORMAT_OF_TYPE = {
     FieldType.UUID: "uuid",
 }
 
-# Strict shapes that imply the format as jsonschema checks it (days up to 28 exist in every
-# month, years from 1000 are valid); anything else goes to jsonschema's checker.
-_DAY = r"[1-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+# Strict shapes that imply the format as jsonschema checks it (every month's days but 29
+# February, years from 1000); anything else goes to jsonschema's checker.
+_DAY = (
+    r"[1-9][0-9]{3}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+    r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+)
 _HOUR_MINUTE = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]"
 _CLOCK = rf"{_HOUR_MINUTE}:[0-5][0-9](?:\.[0-9]+)?(?:Z|[+-]{_HOUR_MINUTE})"
 _SUFFICIENT: dict[str, re.Pattern[str]] = {
@@ -140,9 +146,160 @@ def _compile_column(f: Field) -> Callable[[tuple[Any, ...]], list[int]] | None:
     if compiled is None:
         return None
     source, names = compiled
-    return _build(  # type: ignore[no-any-return]
+    each: Callable[[tuple[Any, ...]], list[int]] = _build(
         f"lambda values: [i for i, v in enumerate(values) if not ({source})]", names
     )
+    whole = _column_accept(f)
+    if whole is None:
+        return each
+
+    def column(values: tuple[Any, ...]) -> list[int]:
+        return [] if whole(values) else each(values)
+
+    return column
+
+
+# ------------------------------------------------------------------ whole-column shortcuts
+#
+# A column whose values all pass is the common case. These checks look at a whole column with
+# built-in functions (``set``, ``min``, ``max``, ``map``) and say "every value passes" only when
+# each rule holds for every value; on any doubt the column goes to the value-by-value check,
+# which finds the rows. They are never laxer than that check (tested).
+
+_BASE_TYPES: dict[FieldType, frozenset[type]] = {
+    FieldType.STRING: frozenset({str}),
+    FieldType.INTEGER: frozenset({int}),
+    FieldType.NUMBER: frozenset({int, float}),
+    FieldType.BOOLEAN: frozenset({bool}),
+}
+for _text_type in (FieldType.DATE, FieldType.DATETIME, FieldType.TIME, FieldType.UUID):
+    _BASE_TYPES[_text_type] = _BASE_TYPES[FieldType.STRING]
+_BASE_TYPES[FieldType.BINARY] = _BASE_TYPES[FieldType.STRING]
+
+ColumnAccept = Callable[[Sequence[Any]], bool]
+
+
+def _column_accept(f: Field) -> ColumnAccept | None:
+    """A whole-column check that every value passes, or None when a rule has no such check."""
+    base = _BASE_TYPES.get(f.type)
+    if base is None:
+        return None
+    text = base == _BASE_TYPES[FieldType.STRING]
+    membership = _membership_accepts(f, text)
+    if membership is None:
+        return None
+    rules = membership
+    if text:
+        rules.extend(_text_accepts(f))
+    elif f.type in (FieldType.INTEGER, FieldType.NUMBER):
+        numeric = _number_accepts(f)
+        if numeric is None:
+            return None
+        rules.extend(numeric)
+    allowed_types = set(base)
+    if f.nullable:
+        allowed_types.add(type(None))
+    if not f.required:
+        allowed_types.add(type(MISSING))
+    plain = frozenset(base)
+
+    def accept(values: Sequence[Any]) -> bool:
+        kinds = set(map(type, values))
+        if not kinds <= allowed_types:
+            return False
+        if not kinds <= plain:  # nulls and absent values pass; the rules see the rest
+            values = [v for v in values if v.__class__ in plain]
+            if not values:
+                return True
+        return all(rule(values) for rule in rules)
+
+    return accept
+
+
+def _membership_accepts(f: Field, text: bool) -> list[ColumnAccept] | None:
+    """Enum, const and excluded values, for text columns (None: other columns)."""
+    c = f.constraints
+    rules: list[ColumnAccept] = []
+    for values in (c.enum, (c.const,) if c.has_const else None):
+        if values is not None:
+            if not text or not all(isinstance(v, str) for v in values):
+                return None
+            rules.append(frozenset(values).issuperset)
+    if c.not_values:
+        if not text:
+            return None
+        rules.append(frozenset(v for v in c.not_values if isinstance(v, str)).isdisjoint)
+    return rules
+
+
+def _finite(values: Sequence[Any]) -> bool:
+    try:
+        return all(map(math.isfinite, values))
+    except OverflowError:  # an integer beyond the floats: let the value-by-value check see it
+        return False
+
+
+def _text_accepts(f: Field) -> list[ColumnAccept]:
+    c = f.constraints
+    rules: list[ColumnAccept] = []
+    low, high = c.min_length, c.max_length
+    if low:
+        rules.append(lambda values: min(map(len, values)) >= low)
+    if high is not None:
+        rules.append(lambda values: max(map(len, values)) <= high)
+    if c.pattern is not None:
+        search = re.compile(c.pattern).search
+        rules.append(lambda values: all(map(search, values)))
+    fmt = c.format or _FORMAT_OF_TYPE.get(f.type)
+    predicate = format_predicate(fmt) if fmt is not None else None
+    if fmt is not None and predicate is not None:
+        shape = _SUFFICIENT.get(fmt)
+        if fmt in {"email", "idn-email"}:
+            rules.append(lambda values: all(map(operator.contains, values, itertools.repeat("@"))))
+        elif shape is not None:
+            full = shape.fullmatch  # the rare value of another shape gets the full check
+            rules.append(lambda values: all(map(predicate, itertools.filterfalse(full, values))))
+        else:
+            rules.append(lambda values: all(map(predicate, values)))
+    return rules
+
+
+def _number_accepts(f: Field) -> list[ColumnAccept] | None:
+    c = f.constraints
+    rules: list[ColumnAccept] = [_finite]
+    if c.minimum is not None:
+        low = c.minimum
+        if c.exclusive_minimum:
+            rules.append(lambda values: min(values) > low)
+        else:
+            rules.append(lambda values: min(values) >= low)
+    if c.maximum is not None:
+        high = c.maximum
+        if c.exclusive_maximum:
+            rules.append(lambda values: max(values) < high)
+        else:
+            rules.append(lambda values: max(values) <= high)
+    if c.multiple_of:
+        places = _power_of_ten_places(c.multiple_of)
+        if places is None:
+            return None
+        # Integers are multiples of 10**-places; a float is when its shortest decimal form has
+        # at most ``places`` digits after the point. ``repr`` of the whole column writes each
+        # value's shortest form; one search finds a value with more digits (or an exponent).
+        if not places:
+            rules.append(lambda values: all(v.__class__ is int for v in values))
+        else:
+            too_fine = re.compile(rf"\.[0-9]{{{places + 1}}}|e").search
+            rules.append(lambda values: too_fine(repr(values)) is None)
+    return rules
+
+
+def _power_of_ten_places(step: float) -> int | None:
+    """``k`` when ``step`` is ``10**-k`` (0 for 1), else None."""
+    exponent = decimal.Decimal(repr(step)).normalize().as_tuple()
+    if exponent.digits == (1,) and isinstance(exponent.exponent, int) and exponent.exponent <= 0:
+        return -exponent.exponent
+    return None
 
 
 def _build(source: str, names: dict[str, Any]) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +163,7 @@ _JSON_CELL = st.one_of(
 def _typed_rows(draw: st.DrawFn, cell: st.SearchStrategy[Any]) -> list[tuple[Any, ...]]:
     n = draw(st.integers(1, 5))
     width = draw(st.integers(1, 4))
-    plain = [st.text(max_size=5), _SQL_TEXT, st.integers(), st.floats(allow_nan=False), cell]
+    plain = [st.text(max_size=5), _SQL_TEXT, st.integers(), st.floats(allow_nan=False), cell, _ISO]
     strategies = [draw(st.sampled_from(plain)) for _ in range(width)]
     columns = [draw(st.lists(s, min_size=n, max_size=n)) for s in strategies]
     return list(zip(*columns, strict=True))
@@ -193,21 +194,39 @@ def test_jsonl_column_path_equals_encoding_each_object(rows: list[tuple[Any, ...
     assert text == "".join(encode(dict(zip(columns, r, strict=True))) + "\n" for r in rows)
 
 
-@settings(max_examples=200, deadline=None, derandomize=True)
-@given(rows=_typed_rows(_JSON_CELL), dialect=st.sampled_from(["sqlite", "postgres", "mysql"]))
+_ISO = st.one_of(
+    st.datetimes(dt.datetime(1900, 1, 1), dt.datetime(2100, 1, 1)).map(
+        lambda t: t.replace(microsecond=0).isoformat() + "Z"
+    ),
+    st.times().map(lambda t: t.replace(microsecond=0).isoformat() + "Z"),
+    st.sampled_from(["2024-01-01T10:00:00+02:00", "10:00:00", "2024-01-01", "T1Z"]),
+)
+_SQL_CELL = st.one_of(_JSON_CELL, _ISO, st.booleans(), st.none())
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    rows=_typed_rows(_SQL_CELL),
+    dialect=st.sampled_from(["sqlite", "postgres", "mysql"]),
+    kinds=st.lists(
+        st.sampled_from(["any", "datetime", "time", "date", "string", "boolean", "binary"]),
+        min_size=4,
+        max_size=4,
+    ),
+)
 def test_sql_column_literals_equal_each_value_literal(
-    rows: list[tuple[Any, ...]], dialect: str
+    rows: list[tuple[Any, ...]], dialect: str, kinds: list[str]
 ) -> None:
-    from tdgen_desktop.core import Dialect  # noqa: PLC0415
+    from tdgen_desktop.core import Dialect, Field, FieldType  # noqa: PLC0415
     from tdgen_desktop.exporters.sql import SqlWriter  # noqa: PLC0415
 
-    table = _wide_table(len(rows[0]))
-    columns = [f.name for f in table.fields]
+    names = [f"c{i}" for i in range(len(rows[0]))]
+    table = Table("t", [Field(n, FieldType(k)) for n, k in zip(names, kinds, strict=False)])
     import tempfile  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as tmp:
         options = ExportOptions(dialect=Dialect(dialect))
-        writer = SqlWriter(Path(tmp) / "t.sql", table, columns, options)
+        writer = SqlWriter(Path(tmp) / "t.sql", table, names, options)
         try:
             assert writer._column_values(rows) == [writer._values(row) for row in rows]
         finally:

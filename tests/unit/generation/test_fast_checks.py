@@ -217,3 +217,68 @@ def test_compiled_columns_flag_exactly_the_bad_rows(tmp_path: Path) -> None:
     for i, row in enumerate(rows):
         instance = {k: v for k, v in zip(columns, row, strict=True) if v is not MISSING}
         assert oracle.is_valid(instance) is (i not in expected), (i, instance)
+
+
+_COLUMN_FIELDS: dict[str, Any] = {
+    **FIELDS,
+    "cents": {"type": "number", "minimum": 0, "maximum": 100, "multipleOf": 0.01},
+    "whole": {"type": "number", "exclusiveMaximum": 10, "multipleOf": 1},
+    "five": {"type": "integer", "multipleOf": 5},
+    "when": {"type": "string", "format": "date-time"},
+    "id": {"type": "string", "format": "uuid"},
+    "pick": {"type": ["string", "null"], "enum": ["a", "b", None]},
+}
+_COLUMN_VALUES = st.one_of(
+    VALUES,
+    st.sampled_from(
+        [
+            12.34,
+            12.345,
+            1e-05,
+            10**400,
+            float("inf"),
+            float("nan"),
+            9.99,
+            10.0,
+            "2024-02-29T10:00:00Z",
+            "2023-02-29T10:00:00Z",
+            "2024-02-28T10:00:00z",
+            "0b0f4d3c-9a8e-4c1e-8f3a-3f5d1e2c4b6a",
+            "0B0F4D3C-9A8E-4C1E-8F3A-3F5D1E2C4B6A",
+            MISSING,
+        ]
+    ),
+)
+
+
+@settings(max_examples=800, deadline=None, derandomize=True)
+@given(
+    name=st.sampled_from(sorted(_COLUMN_FIELDS)),
+    values=st.lists(_COLUMN_VALUES, min_size=1, max_size=6),
+    optional=st.booleans(),
+)
+def test_whole_column_shortcut_is_never_laxer(
+    tmp_path_factory: pytest.TempPathFactory, name: str, values: list[Any], optional: bool
+) -> None:
+    from tdgen_desktop.generation.checks import _column_accept, compile_field_check  # noqa: PLC0415
+
+    schema = {
+        "type": "object",
+        "required": [] if optional else [name],
+        "properties": {name: _COLUMN_FIELDS[name]},
+    }
+    path = tmp_path_factory.mktemp("col") / "col.json"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    field = load_schema(path).tables[0].fields[0]
+    accept = _column_accept(field)
+    each = compile_field_check(field)
+    assert each is not None
+    oracle = Oracle(schema)
+    if accept is not None and accept(values):
+        for value in values:
+            assert each(value), (name, value)
+            assert oracle.is_valid({} if value is MISSING else {name: value}), (name, value)
+    column = compile_table_check(load_schema(path).tables[0])
+    assert column is not None
+    flagged = column([name], [(v,) for v in values])
+    assert flagged == [i for i, v in enumerate(values) if not each(v)]
