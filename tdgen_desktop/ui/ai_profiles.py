@@ -20,6 +20,15 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from tdgen_desktop.core.enums import ProviderKind
 from tdgen_desktop.core.errors import TdgenError
@@ -35,6 +44,7 @@ from tdgen_desktop.llm import (
     ConnectionReport,
     LlmError,
     LoopRunner,
+    Prompt,
     RetryPolicy,
     Secret,
     profile_from_env,
@@ -42,7 +52,14 @@ from tdgen_desktop.llm import (
 from tdgen_desktop.services.credentials import CredentialError, CredentialStore
 from tdgen_desktop.ui.settings import Preferences
 
-__all__ = ["ENV_NAMES", "AiSupport", "ConnectionTest", "connection_error_text"]
+__all__ = [
+    "ENV_NAMES",
+    "AiSupport",
+    "ConnectionTest",
+    "PromptPreviewDialog",
+    "connection_error_text",
+    "prompts_text",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -287,3 +304,45 @@ class AiSupport(QObject):
         loop = self.runner.loop
         if sessions and loop.is_running() and not loop.is_closed():
             loop.call_soon_threadsafe(lambda: loop.create_task(cleanup()))
+
+
+def prompts_text(provider: ProviderKind, prompts: list[Prompt]) -> str:
+    """The prompts as the preview shows them (the same text as ``--show-prompts``)."""
+    head = (
+        f"{len(prompts)} request(s) for the {provider.value} provider; nothing was sent. "
+        "Only schema metadata goes to the model: names, types, constraints, descriptions."
+    )
+    if not prompts:
+        head += "\nNo field needs the model: every field has a specific generator."
+    return "\n\n".join([head, *(p.preview() for p in prompts)])
+
+
+class PromptPreviewDialog(QDialog):
+    """The exact prompts an AI or hybrid job would send, read-only.
+
+    Args:
+        title: the schema's name.
+        text: the prompts (:func:`prompts_text`) or why they cannot be built.
+        parent: the window.
+    """
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("prompt_preview_dialog")
+        self.setWindowTitle(f"AI prompts — {title}" if title else "AI prompts")
+        self.setAccessibleName("AI prompts")
+        self.resize(760, 600)
+        note = QLabel("What an AI or hybrid job with these options would ask the model.")
+        note.setWordWrap(True)
+        self.text = QPlainTextEdit(text)
+        self.text.setObjectName("prompt_text")
+        self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setAccessibleName("Prompts")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)

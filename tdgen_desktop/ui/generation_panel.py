@@ -9,6 +9,8 @@ never blocks.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import secrets
 from pathlib import Path
 
@@ -34,11 +36,14 @@ from PySide6.QtWidgets import (
 )
 
 from tdgen_desktop.core.enums import CaseKind, ExportFormat, Priority, ProviderKind
+from tdgen_desktop.core.errors import TdgenError
 from tdgen_desktop.core.model import Dataset
 from tdgen_desktop.exporters import available_formats
+from tdgen_desktop.generation.ai import preview_prompts
 from tdgen_desktop.generation.pipeline import GenerationRequest
 from tdgen_desktop.generation.pools import COUNTRY_LOCALES
 from tdgen_desktop.importers.project import ProjectSettings
+from tdgen_desktop.ui.ai_profiles import PromptPreviewDialog, prompts_text
 from tdgen_desktop.ui.settings import Preferences
 
 __all__ = [
@@ -247,7 +252,21 @@ class GenerationPanel(QWidget):
         self._provider.setModel(provider_model)
         self._provider.setToolTip("Where values come from")
         self._provider.setAccessibleName("Value provider")
-        form.addRow(self._buddy("Provider:", self._provider), self._provider)
+        provider_row = QWidget()
+        provider_layout = QHBoxLayout(provider_row)
+        provider_layout.setContentsMargins(0, 0, 0, 0)
+        self._show_prompts = QToolButton()
+        self._show_prompts.setObjectName("preview_prompts")
+        self._show_prompts.setText("Prompts…")
+        self._show_prompts.setToolTip(
+            "Show the exact requests an AI or hybrid job would send for this schema (nothing is "
+            "sent): schema metadata only, never rows or keys"
+        )
+        self._show_prompts.setAccessibleName("Preview AI prompts")
+        self._show_prompts.clicked.connect(self.on_show_prompts_clicked)
+        provider_layout.addWidget(self._provider, 1)
+        provider_layout.addWidget(self._show_prompts)
+        form.addRow(self._buddy("Provider:", self._provider), provider_row)
         self._ai_hint = QLabel(_AI_HINT)
         self._ai_hint.setObjectName("ai_hint")
         self._ai_hint.setWordWrap(True)
@@ -557,6 +576,7 @@ class GenerationPanel(QWidget):
         self._problem.setText(problem)
         self._problem.setVisible(bool(problem))
         self._generate.setEnabled(not problem)
+        self._show_prompts.setEnabled(self._dataset is not None and not problem)
 
     # ------------------------------------------------------------------ slots
 
@@ -608,6 +628,27 @@ class GenerationPanel(QWidget):
         folder = QFileDialog.getExistingDirectory(self, "Output folder", self._folder.text())
         if folder:
             self._folder.setText(folder)
+
+    def show_prompts(self) -> PromptPreviewDialog:
+        """Open a window with the exact prompts a job with these options would send."""
+        title = self._dataset.source.name if self._dataset is not None else ""
+        try:
+            request = self.build_request()
+            if request.provider is ProviderKind.NULL:
+                request = dataclasses.replace(request, provider=ProviderKind.HYBRID)
+            prompts = preview_prompts(request, copy.deepcopy(self._dataset))
+            text = prompts_text(request.provider, prompts)
+        except (TdgenError, RuntimeError) as error:
+            text = f"The prompts cannot be built: {error}"
+        dialog = PromptPreviewDialog(title, text, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def on_show_prompts_clicked(self) -> None:
+        """Show the prompts."""
+        self.show_prompts()
 
     @Slot()
     def on_generate_clicked(self) -> None:

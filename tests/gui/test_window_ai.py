@@ -19,7 +19,7 @@ from ai_server import API_KEY, FAST_RETRY, AiTestServer, MemoryKeyring
 from gui_support import WAIT_MS, Gui, write_prefs
 from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QLabel
+from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QLabel, QToolButton
 from pytestqt.qtbot import QtBot
 
 from tdgen_desktop.app import build_main_window
@@ -29,7 +29,7 @@ from tdgen_desktop.scheduler import JobColumn, JobScheduler, JobState, JobTableM
 from tdgen_desktop.services import AppPaths
 from tdgen_desktop.services.credentials import SERVICE, CredentialStore
 from tdgen_desktop.ui import MessageBridge
-from tdgen_desktop.ui.ai_profiles import AiSupport
+from tdgen_desktop.ui.ai_profiles import AiSupport, PromptPreviewDialog
 from tdgen_desktop.ui.colors import STEP_COLORS, tint
 from tdgen_desktop.ui.dialogs import SettingsDialog
 from tdgen_desktop.ui.preview import AI_COLOR, PreviewModel
@@ -568,3 +568,25 @@ def test_on_the_apps_qasync_loop_test_and_job_share_one_client_loop(
     assert job.result.ai is not None
     assert job.result.ai.cost.requests == 3
     assert [r.wire for r in server.requests] == ["anthropic"] * 4
+
+
+def test_prompt_preview_shows_the_exact_requests_and_sends_nothing(
+    ai_gui: Gui, server: AiTestServer, shop: Path
+) -> None:
+    ai_gui.drop_and_wait(shop)
+    panel = ai_gui.window.generation_panel
+    panel.set_rows(20)
+    button = panel.findChild(QToolButton, "preview_prompts")
+    assert button.isEnabled()
+    button.click()
+    dialog = ai_gui.window.findChild(PromptPreviewDialog)
+    assert dialog is not None
+    assert dialog.isVisible()
+    text = dialog.text.toPlainText()
+    assert text.startswith("3 request(s) for the hybrid provider; nothing was sent.")
+    assert "=== category: title, description" in text
+    assert "=== product: label, sku_code, price" in text
+    assert "=== review: headline, body" in text
+    assert API_KEY not in text
+    assert server.requests == []
+    dialog.close()
