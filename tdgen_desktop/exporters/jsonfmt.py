@@ -98,12 +98,27 @@ class _JsonRowsWriter(TableWriter):
                 return None
             if kinds == {str}:
                 cells.append(list(map(encode_basestring, values)))
-            elif kinds <= {int, float} and all(map(math.isfinite, values)):
+            elif kinds <= _NUMBERS and _finite(values):
                 cells.append(list(map(repr, values)))
+            elif kinds == _TEXT_OR_NULL:
+                cells.append(["null" if v is None else encode_basestring(v) for v in values])
+            elif kinds == {bool}:
+                cells.append(["true" if v else "false" for v in values])
             else:
                 cells.append(list(map(encode, values)))
-        template = self._template
-        return [template % row for row in zip(*cells, strict=True)]
+        return list(map(self._template.__mod__, zip(*cells, strict=True)))
+
+
+_NUMBERS = frozenset({int, float})
+_TEXT_OR_NULL = frozenset({str, type(None)})
+
+
+def _finite(values: Sequence[Any]) -> bool:
+    """Whether every number is finite (False also for an integer beyond the floats' range)."""
+    try:
+        return all(map(math.isfinite, values))
+    except OverflowError:
+        return False
 
 
 def _encoder(indent: int | None) -> json.JSONEncoder:

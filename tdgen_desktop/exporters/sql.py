@@ -331,7 +331,7 @@ def _column_literals(
                 return quoted
             literals = iter(quoted)
             return ["NULL" if v is None else next(literals) for v in values]
-    elif types <= {int, float} and all(map(math.isfinite, values)):
+    elif types <= {int, float} and _finite(values):
         return list(map(repr, values))
     elif types == {bool}:
         true, false = ("1", "0") if dialect is Dialect.SQLITE else ("TRUE", "FALSE")
@@ -340,6 +340,16 @@ def _column_literals(
 
 
 _TEXT_OR_NULL = frozenset({str, type(None)})
+
+
+def _finite(values: Sequence[Any]) -> bool:
+    """Whether every number is finite (False also for an integer beyond the floats' range)."""
+    try:
+        return all(map(math.isfinite, values))
+    except OverflowError:
+        return False
+
+
 _ISO_TIMES = {
     FieldType.DATETIME: re.compile(
         r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z"

@@ -151,6 +151,7 @@ _JSON_CELL = st.one_of(
     _SQL_TEXT,
     st.text(max_size=6),
     st.integers(-(10**20), 10**20),
+    st.sampled_from([10**400, -(10**400), 2**63]),
     st.floats(),
     st.booleans(),
     st.none(),
