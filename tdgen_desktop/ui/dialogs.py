@@ -1034,6 +1034,11 @@ their priority, cancel or retry them.</li>
 (Ctrl+2), the case of each row in colour, the rule it tests as a tooltip, and a summary of the
 selected column. <i>Export again…</i> (Ctrl+E) writes the same rows in another format.</li>
 </ol>
+<p><b>AI values (optional).</b> Add a profile in <i>Settings ▸ AI profiles</i> (Ctrl+,) —
+OpenAI-compatible, Anthropic or Ollama; the key goes to the system keyring — and press
+<i>Test connection</i>. Then choose <i>Hybrid</i> as the provider: rule-based rows with realistic
+values from the model for names, codes and descriptions, each checked against the schema. Cells
+with AI values are tinted violet in the preview; <i>Prompts…</i> shows what would be asked.</p>
 <p>Each output file <tt>&lt;table&gt;.&lt;ext&gt;</tt> comes with
 <tt>&lt;table&gt;.cases.jsonl</tt>: one label per row saying its case, field, rule and whether
 the system under test should accept or reject it.</p>
