@@ -163,6 +163,10 @@ class Field:
             explicit value then needs ``OVERRIDING SYSTEM VALUE`` in PostgreSQL).
         enum_weights: relative frequencies of ``constraints.enum``'s values in valid rows, in
             the same order (``None``: all equally likely); see :func:`check_enum_weights`.
+        sql_checked: the rules a ``CHECK`` constraint of the DDL backs (``minimum``,
+            ``maxLength``, ``enum`` …), so a database rejects a row breaking them.
+        sql_trigger: a ``BEFORE INSERT`` trigger of the DDL that names the column (it may fill
+            a null in), if any.
     """
 
     name: str
@@ -188,6 +192,8 @@ class Field:
     sql_default: str | None = None
     sql_identity: str | None = None
     enum_weights: tuple[float, ...] | None = None
+    sql_checked: frozenset[str] = frozenset()
+    sql_trigger: str | None = None
 
     @property
     def kind(self) -> str | None:

@@ -36,6 +36,7 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from tdgen_desktop.core.enums import CaseKind, Dialect, ExportFormat, FieldType
@@ -43,7 +44,15 @@ from tdgen_desktop.core.model import MISSING, Field, Table
 from tdgen_desktop.core.rows import CaseLabel
 from tdgen_desktop.exporters.base import _DEFAULT_OPTIONS, ExportOptions, TableWriter
 
-__all__ = ["SqlWriter", "create_table_sql", "quote_identifier", "sql_literal"]
+__all__ = [
+    "DdlType",
+    "SqlWriter",
+    "create_table_sql",
+    "ddl_checked_rules",
+    "ddl_column_type",
+    "quote_identifier",
+    "sql_literal",
+]
 
 _Formatter = Callable[[Any], str]
 
@@ -596,26 +605,87 @@ def _check_for(table: Table, f: Field, dialect: Dialect) -> Any:
     """A CHECK for what the target type does not say: an enum's values, an unusual range."""
     from sqlglot import exp  # noqa: PLC0415
 
-    column = exp.column(f.name, quoted=True)
-    c = f.constraints
-    if (
-        c.enum is not None
-        and f.type is FieldType.STRING
-        and _source_type(table, f, dialect) is None
-    ):
-        return exp.In(this=column, expressions=[exp.Literal.string(str(v)) for v in c.enum])
-    if (
-        f.type is not FieldType.INTEGER
-        or f.sql_identity is not None
-        or _source_type(table, f, dialect) is not None
-    ):
-        return None
-    _, low, high = _int_type(f)
-    parts: list[Any] = []
-    if c.minimum is not None and c.minimum > low:
-        parts.append(exp.GTE(this=column.copy(), expression=exp.Literal.number(c.minimum)))
-    if c.maximum is not None and c.maximum < high:
-        parts.append(exp.LTE(this=column.copy(), expression=exp.Literal.number(c.maximum)))
+    parts = [part for _rules, part in _check_parts(table, f, dialect)]
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else exp.And(this=parts[0], expression=parts[1])
+
+
+def ddl_checked_rules(table: Table, f: Field, dialect: Dialect) -> frozenset[str]:
+    """The rules of ``f`` that a ``CHECK`` of :func:`create_table_sql`'s DDL enforces."""
+    return frozenset(rule for rules, _part in _check_parts(table, f, dialect) for rule in rules)
+
+
+def ddl_column_type(table: Table, f: Field, dialect: Dialect) -> DdlType:
+    """The type :func:`create_table_sql` declares for ``f``, and the range it holds."""
+    declared = str(_column_type(table, f, dialect).sql(dialect=dialect.value))
+    if _source_type(table, f, dialect) is not None:
+        return DdlType(declared, kept=True)
+    name = _type_name(table, f, dialect)
+    if f.type is FieldType.INTEGER and dialect is not Dialect.SQLITE:
+        _, low, high = _int_type(f)
+        return DdlType(declared, low, high)
+    digits = re.fullmatch(r"DECIMAL\((\d+), (\d+)\)", name)
+    if digits is not None:
+        precision, scale = int(digits.group(1)), int(digits.group(2))
+        top = float(decimal.Decimal(10) ** (precision - scale) - decimal.Decimal(1).scaleb(-scale))
+        return DdlType(declared, -top, top)
+    return DdlType(declared)
+
+
+@dataclass(frozen=True, slots=True)
+class DdlType:
+    """A column type of :func:`create_table_sql`'s DDL.
+
+    Attributes:
+        declared: the type as written.
+        low, high: the range an integer or ``DECIMAL(p, s)`` type holds (``None``: unknown).
+        kept: the source DDL's own type, kept for its own dialect (its CHECKs are not).
+    """
+
+    declared: str
+    low: float | None = None
+    high: float | None = None
+    kept: bool = False
+
+
+def _unsigned(f: Field) -> bool:
+    return "unsigned" in (f.sql_type or "").lower()
+
+
+def _check_parts(table: Table, f: Field, dialect: Dialect) -> list[tuple[tuple[str, ...], Any]]:
+    """The CHECK conditions of one column, each with the rules it enforces.
+
+    A string enum without its own type gets ``IN (…)``; an integer gets bounds its target type
+    does not have. A numbered column (serial, identity) keeps its type's bounds only: its
+    minimum 1 is a generation rule, but a MySQL ``UNSIGNED`` one gets ``>= 0`` (and its
+    maximum) where the target type is signed.
+    """
+    from sqlglot import exp  # noqa: PLC0415
+
+    column = exp.column(f.name, quoted=True)
+    c = f.constraints
+    own = _source_type(table, f, dialect) is not None
+    if c.enum is not None and f.type is FieldType.STRING and not own:
+        return [
+            (
+                ("enum",),
+                exp.In(this=column, expressions=[exp.Literal.string(str(v)) for v in c.enum]),
+            )
+        ]
+    if f.type is not FieldType.INTEGER or own:
+        return []
+    _, low_limit, high_limit = _int_type(f)
+    low = c.minimum
+    if f.sql_identity is not None:
+        if not (_unsigned(f) and dialect is not Dialect.MYSQL):
+            return []
+        low = 0
+    parts: list[tuple[tuple[str, ...], Any]] = []
+    if low is not None and low > low_limit:
+        rules = ("minimum",) if low == c.minimum and not c.exclusive_minimum else ()
+        parts.append((rules, exp.GTE(this=column.copy(), expression=exp.Literal.number(low))))
+    if c.maximum is not None and c.maximum < high_limit:
+        rules = ("maximum",) if not c.exclusive_maximum else ()
+        parts.append((rules, exp.LTE(this=column.copy(), expression=exp.Literal.number(c.maximum))))
+    return parts

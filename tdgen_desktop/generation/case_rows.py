@@ -6,17 +6,18 @@ import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from tdgen_desktop.core.enums import CaseKind, ExportFormat
-from tdgen_desktop.core.model import MISSING, Table
+from tdgen_desktop.core.enums import CaseKind, Dialect, ExportFormat
+from tdgen_desktop.core.model import MISSING, ForeignKey, Table
 from tdgen_desktop.core.rows import RowBatch
 from tdgen_desktop.generation.cases import (
     ADDITIONAL,
     CaseRows,
     CaseSpec,
     Coverage,
+    SqlTarget,
     unique_key,
 )
-from tdgen_desktop.generation.null import row_instance
+from tdgen_desktop.generation.null import NullProvider, row_instance
 from tdgen_desktop.generation.pools import derive_seed
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ def write_case_rows(
         oracle,
         (request.cases, request.format, request.max_cases),
         (keep.first_row, keep.used, start, derive_seed(request.seed, table.name)),
+        SqlTarget(request.dialect or table.dialect or Dialect.SQLITE, request.with_ddl),
     )
     rows: list[tuple[Any, ...]] = []
     row_labels = []
@@ -90,6 +92,7 @@ def build_cases(
     oracle: Any,
     request: tuple[frozenset[CaseKind], ExportFormat, int | None],
     context: tuple[Any, dict[str, set[Any]], int, int],
+    sql: SqlTarget | None = None,
 ) -> tuple[list[tuple[CaseSpec, Any]], Coverage]:
     """The case rows of a table that keep their labels' promise, and the coverage.
 
@@ -99,6 +102,7 @@ def build_cases(
         request: (case kinds, output format, cap on boundary + invalid rows).
         context: (the first valid row, values taken by unique columns — keyed with
             :func:`unique_key` —, the row number of the first case row, the design seed).
+        sql: the database SQL output goes to (its invalid rows break rules it enforces).
 
     Each case row is built on a fresh valid base row made with its own chunk seed
     (``CASE_CHUNK_BASE + case number``), so the file and in-memory paths give the same cases.
@@ -110,7 +114,9 @@ def build_cases(
         batch = provider.batch(plan, CASE_CHUNK_BASE + index, start + index, 1)
         return row_instance(table, plan.columns, batch.rows[0])
 
-    builder = CaseRows(table, kinds, fmt, max_cases, make_base, oracle)
+    builder = CaseRows(
+        table, kinds, fmt, max_cases, make_base, oracle, sql=sql, parent_keys=_parent_keys(provider)
+    )
     built: list[tuple[CaseSpec, Any]] = []
     for index, spec in enumerate(builder.specs(first_row, seed)):
         instance = builder.build(spec, index, used)
@@ -124,3 +130,16 @@ def _as_row(table: Table, columns: list[str], instance: Any) -> tuple[Any, ...]:
     if table.bare:
         return (instance,)
     return tuple(instance.get(name, MISSING) for name in columns)
+
+
+def _parent_keys(provider: Any) -> Any:
+    """The keys of the job's parent rows, per foreign key (None: the job keeps none)."""
+    foundation = provider if isinstance(provider, NullProvider) else provider.foundation
+    store = foundation.keys
+    if store is None:
+        return None
+
+    def keys(fk: ForeignKey) -> list[tuple[Any, ...]]:
+        return store.keys(fk.ref_table, fk.ref_columns)
+
+    return keys

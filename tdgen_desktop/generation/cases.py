@@ -10,16 +10,17 @@ the schema interferes) is reported as uncoverable instead of being written with 
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tdgen_desktop.core.enums import CaseKind, Expectation, ExportFormat, FieldType
+from tdgen_desktop.core.enums import CaseKind, Dialect, Expectation, ExportFormat, FieldType
 from tdgen_desktop.core.errors import TdgenError
-from tdgen_desktop.core.model import MISSING, Field, Table
+from tdgen_desktop.core.model import MISSING, Field, ForeignKey, Table
 from tdgen_desktop.core.rows import CaseLabel
 
 __all__ = [
@@ -27,8 +28,10 @@ __all__ = [
     "CaseRows",
     "CaseSpec",
     "Coverage",
+    "SqlTarget",
     "Uncoverable",
     "design_cases",
+    "sql_unenforced",
     "unique_key",
     "unrepresentable_in",
     "validator_keywords",
@@ -131,6 +134,7 @@ class CaseSpec:
         value: the value to put there (``MISSING`` removes the property).
         extra: for ``additionalProperties``: an extra property to add to the object.
         needs_unique_check: the value must not repeat a unique field's earlier value.
+        also: more (column, value) pairs to put into the row (a composite foreign key).
     """
 
     path: tuple[str, ...]
@@ -138,6 +142,7 @@ class CaseSpec:
     value: Any = None
     extra: bool = False
     needs_unique_check: bool = False
+    also: tuple[tuple[str, Any], ...] = ()
 
     def apply(self, row: dict[str, Any]) -> dict[str, Any]:
         """A copy of ``row`` (a JSON object) with this case's value put in."""
@@ -155,6 +160,8 @@ class CaseSpec:
             target.pop(self.path[-1], None)
         else:
             target[self.path[-1]] = copy.deepcopy(self.value)
+        for name, value in self.also:
+            out[name] = value
         return out
 
 
@@ -714,6 +721,180 @@ def validator_keywords(rule: str) -> set[str]:
     return _VALIDATOR_KEYWORDS.get(rule, {rule})
 
 
+# ------------------------------------------------------------------ SQL targets
+
+
+@dataclass(frozen=True, slots=True)
+class SqlTarget:
+    """The database SQL output goes to, for the rules it enforces.
+
+    Attributes:
+        dialect: the target database.
+        own_ddl: the tables are created by tdgen's ``CREATE TABLE`` (``--with-ddl``), not by
+            the source DDL.
+    """
+
+    dialect: Dialect
+    own_ddl: bool = False
+
+
+_ONLY_BY_CHECK = {"minLength", "not", "minItems", "maxItems", "uniqueItems", "multipleOf"}
+_TEXT_TYPES = re.compile(
+    r"^\s*(text|varchar|character varying|char|character|nvarchar|nchar|bpchar|citext|name|"
+    r"tsvector|string|clob|tinytext|mediumtext|longtext)\b",
+    re.IGNORECASE,
+)
+_DECLARED_LENGTH = re.compile(
+    r"^\s*(?:n?varchar|character varying|n?char|character|varchar2)\s*\((\d+)\)", re.IGNORECASE
+)
+_TYPED_FORMATS = {FieldType.DATE, FieldType.DATETIME, FieldType.TIME, FieldType.UUID}
+
+
+def sql_unenforced(table: Table, f: Field, rule: str, target: SqlTarget) -> str | None:
+    """Why the target database accepts a row breaking ``rule`` of column ``f``, or None.
+
+    The database enforces NOT NULL, keys and ``CHECK`` constraints; beyond those SQLite
+    enforces nothing of a declared type, and PostgreSQL (and MySQL) enforce a type's range,
+    length and input syntax but round a number to the column's scale.
+    """
+    from tdgen_desktop.exporters.sql import ddl_checked_rules  # noqa: PLC0415
+
+    own = target.own_ddl or table.dialect is None
+    checked = ddl_checked_rules(table, f, target.dialect) if own else f.sql_checked
+    if rule in checked or rule in {"unique", "foreignKey", "type", *_ABSENCE}:
+        return None
+    dialect = target.dialect.value
+    if rule == "null":
+        if not own and f.sql_trigger is not None:
+            return f"{dialect}: the BEFORE INSERT trigger {f.sql_trigger} fills the column in"
+        if target.dialect is Dialect.SQLITE and _rowid_alias(table, f, own):
+            return "sqlite: a NULL in an INTEGER PRIMARY KEY becomes the next row id"
+        return None
+    if f.sql_identity is not None and rule in {"minimum", "exclusiveMinimum"}:
+        return f"{dialect}: a numbered column's lower bound is a generation rule, no CHECK"
+    if target.dialect is Dialect.SQLITE:
+        return "sqlite: no CHECK backs it, and SQLite does not enforce a declared type"
+    return _typed_unenforced(table, f, rule, target, own)
+
+
+def _typed_unenforced(
+    table: Table, f: Field, rule: str, target: SqlTarget, own: bool
+) -> str | None:
+    """:func:`sql_unenforced` for a database that enforces its column types (PostgreSQL,
+    MySQL)."""
+    from tdgen_desktop.exporters.sql import ddl_column_type  # noqa: PLC0415
+
+    dialect = target.dialect.value
+    ddl = ddl_column_type(table, f, target.dialect) if own else None
+    if ddl is not None and ddl.kept and rule in f.sql_checked:
+        return f"{dialect}: tdgen's CREATE TABLE keeps the column's type, not its CHECK"
+    by_type = ddl is None or ddl.kept  # the source's own type: it holds the source's ranges
+    sql_type = f.sql_type or "" if ddl is None else ddl.declared
+    if rule == "multipleOf":
+        return f"{dialect}: the column rounds a value to its scale (no CHECK)"
+    if rule in _ONLY_BY_CHECK:
+        return f"{dialect}: no CHECK backs it, and the column type does not"
+    c = f.constraints
+    if rule in {"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"}:
+        bound = c.minimum if "inimum" in rule else c.maximum
+        if by_type or (ddl is not None and bound is not None and bound in (ddl.low, ddl.high)):
+            return None
+        return f"{dialect}: no CHECK backs it, and the column type holds more"
+    if rule == "maxLength":
+        length = _DECLARED_LENGTH.match(sql_type)
+        if length is not None and int(length.group(1)) == c.max_length:
+            return None
+        return f"{dialect}: no CHECK backs it, and the column type holds longer text"
+    if rule in {"pattern", "format"}:
+        typed = not _TEXT_TYPES.match(sql_type or "text") if by_type else f.type in _TYPED_FORMATS
+        if typed and (rule == "format" or by_type):
+            return None
+        return f"{dialect}: no CHECK backs it, and the column type accepts any text"
+    if rule in {"enum", "const"} and not by_type:
+        return f"{dialect}: no CHECK backs it, and the column type does not"
+    return None
+
+
+def _rowid_alias(table: Table, f: Field, own: bool) -> bool:
+    """Whether ``f`` is SQLite's ``INTEGER PRIMARY KEY`` (an alias of the row id)."""
+    from tdgen_desktop.exporters.sql import ddl_column_type  # noqa: PLC0415
+
+    if tuple(table.primary_key) != (f.name,):
+        return False
+    declared = ddl_column_type(table, f, Dialect.SQLITE).declared if own else (f.sql_type or "")
+    return declared.strip().upper() == "INTEGER"
+
+
+# ------------------------------------------------------------------ foreign keys
+
+
+def dangling_key(table: Table, fk: ForeignKey, keys: Sequence[tuple[Any, ...]]) -> Any:
+    """A value (a tuple for several columns) of ``fk``'s columns that no parent row has.
+
+    For several columns, a combination of parts that parent keys have but no parent key
+    combines; else one part changed to a value no parent key has there (an integer past the
+    largest, a text with one character changed in kind). None when no such value is found.
+    """
+    taken = set(keys)
+    if not taken:
+        return None
+    fields = [table.field(name) for name in fk.columns]
+    ordered = sorted(taken, key=repr)
+    if len(fields) > 1:
+        parts = [list(dict.fromkeys(key[i] for key in ordered))[:20] for i in range(len(fields))]
+        for combo in itertools.product(*parts):
+            if combo not in taken:
+                return combo
+    for i, f in enumerate(fields):
+        value = _absent_value(f, {key[i] for key in ordered}, ordered[0][i])
+        if value is not None:
+            key = tuple(value if j == i else ordered[0][j] for j in range(len(fields)))
+            return key if len(fields) > 1 else key[0]
+    return None
+
+
+def _absent_value(f: Field, seen: set[Any], template: Any) -> Any:
+    c = f.constraints
+    if f.type is FieldType.INTEGER and all(isinstance(v, int) for v in seen):
+        low = math.ceil(c.minimum) if c.minimum is not None else None
+        high = math.floor(c.maximum) if c.maximum is not None else None
+        for candidate in (
+            max(seen) + 1,
+            max(seen) + 1000,
+            *range(low or 1, (low or 1) + len(seen) + 1),
+        ):
+            if (
+                candidate not in seen
+                and (low is None or candidate >= low)
+                and (high is None or candidate <= high)
+            ):
+                return candidate
+        return None
+    if not isinstance(template, str) or not template:
+        return None
+    hexadecimal = f.type is FieldType.UUID or c.format == "uuid"
+    for position in range(len(template) - 1, -1, -1):
+        for char in _same_kind(template[position], hexadecimal):
+            candidate = template[:position] + char + template[position + 1 :]
+            if candidate not in seen:
+                return candidate
+    return None
+
+
+def _same_kind(char: str, hexadecimal: bool) -> str:
+    if hexadecimal and char in "0123456789abcdef":
+        return "0123456789abcdef"
+    if hexadecimal and char in "ABCDEF":
+        return "0123456789ABCDEF"
+    if char.isdigit():
+        return "0123456789"
+    if "a" <= char <= "z":
+        return "abcdefghijklmnopqrstuvwxyz"
+    if "A" <= char <= "Z":
+        return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return ""
+
+
 # ------------------------------------------------------------------ case rows
 
 
@@ -728,6 +909,10 @@ class CaseRows:
         make_base: returns a fresh valid row instance (a JSON object, or the bare value)
             for case number ``i``.
         oracle: the validation oracle of the table's source schema, if any.
+        sql: for SQL output, the target database: invalid rows it would accept are reported
+            as not in the format instead of written.
+        parent_keys: the keys the parent rows of a foreign key got (for rows whose reference
+            has no parent row); None: no foreign-key cases.
     """
 
     def __init__(
@@ -738,9 +923,14 @@ class CaseRows:
         max_cases: int | None,
         make_base: Callable[[int], Any],
         oracle: Any,
+        *,
+        sql: SqlTarget | None = None,
+        parent_keys: Callable[[ForeignKey], Sequence[tuple[Any, ...]]] | None = None,
     ) -> None:
         self.table, self.kinds, self.fmt, self.max_cases = table, kinds, fmt, max_cases
         self.make_base, self.oracle = make_base, oracle
+        self.sql = sql if fmt is ExportFormat.SQL else None
+        self.parent_keys = parent_keys
         self.coverage = Coverage()
 
     def specs(self, first_row: Any, seed: int) -> list[CaseSpec]:
@@ -752,15 +942,19 @@ class CaseRows:
                     value = first_row[f.name]
                     label = _reject(f.name, "unique", f"{f.name} = {_show(value)}, repeats row 0")
                     specs.append(CaseSpec((f.name,), label, value))
+            specs.extend(self._foreign_key_specs())
         unrepresentable = unrepresentable_in(self.fmt)
         kept = []
         for spec in specs:
             rule = spec.label.rule or ""
-            if rule in unrepresentable:
+            reason = (
+                f"{self.fmt.value}: {unrepresentable[rule]}"
+                if rule in unrepresentable
+                else self._unenforced(spec)
+            )
+            if reason is not None:
                 self.coverage.not_in_format.append(
-                    Uncoverable(
-                        spec.label.field or "", rule, f"{self.fmt.value}: {unrepresentable[rule]}"
-                    )
+                    Uncoverable(spec.label.field or "", rule, reason)
                 )
             else:
                 kept.append(spec)
@@ -773,6 +967,41 @@ class CaseRows:
                 )
             kept = kept[: self.max_cases]
         return kept
+
+    def _unenforced(self, spec: CaseSpec) -> str | None:
+        """Why the SQL target accepts this invalid row anyway (None: it rejects it)."""
+        if self.sql is None or spec.label.expect is not Expectation.REJECT or len(spec.path) != 1:
+            return None
+        try:
+            column = self.table.field(spec.path[0])
+        except KeyError:
+            return None
+        return sql_unenforced(self.table, column, spec.label.rule or "", self.sql)
+
+    def _foreign_key_specs(self) -> Iterator[CaseSpec]:
+        """A row per foreign key whose reference no parent row has."""
+        if self.parent_keys is None or self.table.bare:
+            return
+        for fk in self.table.foreign_keys:
+            name = ",".join(fk.columns)
+            if any(self.table.field(c).omit for c in fk.columns):
+                continue
+            value = dangling_key(self.table, fk, self.parent_keys(fk))
+            if value is None:
+                self._drop_rule(name, "foreignKey", "the job made no rows of the parent table")
+                continue
+            parts = value if len(fk.columns) > 1 else (value,)
+            shown = ", ".join(_show(v) for v in parts)
+            label = _reject(
+                name,
+                "foreignKey",
+                f"{name} = {shown}, no row of {fk.ref_table} has that key",
+            )
+            others = tuple(zip(fk.columns[1:], parts[1:], strict=True))
+            yield CaseSpec((fk.columns[0],), label, parts[0], also=others)
+
+    def _drop_rule(self, name: str, rule: str, reason: str) -> None:
+        self.coverage.uncoverable.append(Uncoverable(name, rule, reason))
 
     def build(self, spec: CaseSpec, index: int, used: dict[str, set[Any]]) -> Any | None:
         """The row instance for ``spec``, or None (reported) when its label could not hold."""
@@ -810,7 +1039,7 @@ class CaseRows:
             if self.oracle is not None and not self.oracle.is_valid(instance):
                 return "other rules of the schema reject this edge value"
             return None
-        if spec.label.rule == "unique":
+        if spec.label.rule in {"unique", "foreignKey"}:  # rules the schema cannot see
             ok = self.oracle is None or self.oracle.is_valid(instance)
             return None if ok else "other rules of the schema interfere"
         if self.oracle is None:

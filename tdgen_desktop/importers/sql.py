@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -424,6 +424,7 @@ class _SqlImporter:
         self.domains: dict[str, _Domain] = {}
         self.skipped: Counter[str] = Counter()
         self.notices: list[str] = []
+        self.triggers: list[str] = []
 
     # ---------------------------------------------------------------- driver
 
@@ -446,6 +447,8 @@ class _SqlImporter:
                         file=self.path,
                     )
                 handler = handlers.get(statement.kind)
+                if statement.kind == "CREATE TRIGGER":
+                    self.triggers.append(statement.text)
                 if handler is None:
                     self._skip(statement.kind)
                 else:
@@ -861,6 +864,7 @@ class _DatasetBuilder:
         ]
         for check in definition.checks:
             self._apply_check(definition, table, check, None)
+        _mark_triggers(table, self.importer.triggers)
         self._mark_keys(table)
         table.schema = row_schema(table)
         table.schema_dialect = JSON_SCHEMA_DIALECT
@@ -992,13 +996,67 @@ class _DatasetBuilder:
     ) -> None:
         """Apply the parts of a CHECK that tdgen can enforce; note the rest as not enforced."""
         lookup = _FieldLookup(table, only, column_alias, self.importer)
+        fields = [only] if only is not None else (table.fields if table is not None else [])
+        before = [(f.nullable, replace(f.constraints)) for f in fields]
         unenforced = [part for part in _conjuncts(check) if not _apply_condition(part, lookup)]
+        for f, (nullable, constraints) in zip(fields, before, strict=True):
+            f.sql_checked |= _checked_rules(constraints, f.constraints, nullable and not f.nullable)
         for part in unenforced:
             place = where or f"table '{definition.name}'"
             self.notices.append(
                 f"{place}: CHECK ({_first_line(part.sql(dialect=self.dialect.value), 120)}) "
                 "is not enforced when generating; generated rows may break it"
             )
+
+
+def _mark_triggers(table: Table, triggers: list[str]) -> None:
+    """Note the columns a ``BEFORE INSERT`` trigger on ``table`` sets (it may fill a null in)."""
+    on_table = re.compile(
+        rf"\bBEFORE\s+INSERT\b[^;]*?\bON\s+(?:[\w\"`]+\.)?[\"`]?{re.escape(table.name)}\b",
+        re.IGNORECASE,
+    )
+    for text in triggers:
+        if on_table.search(text) is None:
+            continue
+        name = re.search(r"TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w\"`.]+)", text, re.IGNORECASE)
+        for f in table.fields:
+            column = re.escape(f.name)
+            sets = (
+                rf"\bNEW\.[\"`]?{column}\b[\"`]?\s*:?=(?!=)",  # NEW.col := …, SET NEW.col = …
+                rf"\btsvector_update_trigger(?:_column)?\s*\(\s*'{column}'",
+            )
+            if f.sql_trigger is None and any(re.search(p, text, re.I) for p in sets):
+                f.sql_trigger = name.group(1).strip('"`') if name else "a trigger"
+
+
+_CHECKED_RULES: dict[str, tuple[str, ...]] = {
+    "minimum": ("minimum", "exclusiveMinimum"),
+    "exclusive_minimum": ("minimum", "exclusiveMinimum"),
+    "maximum": ("maximum", "exclusiveMaximum"),
+    "exclusive_maximum": ("maximum", "exclusiveMaximum"),
+    "multiple_of": ("multipleOf",),
+    "min_length": ("minLength",),
+    "max_length": ("maxLength",),
+    "pattern": ("pattern",),
+    "enum": ("enum",),
+    "has_const": ("const",),
+    "const": ("const",),
+    "not_values": ("not",),
+    "min_items": ("minItems",),
+    "max_items": ("maxItems",),
+    "date_minimum": ("dateMinimum",),
+    "date_maximum": ("dateMaximum",),
+}
+"""The rules a CHECK backs when it changes each attribute of a field's constraints."""
+
+
+def _checked_rules(before: Constraints, after: Constraints, made_not_null: bool) -> frozenset[str]:
+    """The rules a CHECK set, from the constraints before and after applying it."""
+    rules = {"null"} if made_not_null else set()
+    for name, backed in _CHECKED_RULES.items():
+        if getattr(before, name) != getattr(after, name):
+            rules.update(backed)
+    return frozenset(rules)
 
 
 class _FieldLookup:

@@ -1,0 +1,156 @@
+"""Invalid cases for SQL output break only rules the target database enforces; each table with
+a foreign key gets a row whose reference has no parent row."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from tdgen_desktop.core import CaseKind, Dialect, ExportFormat, FieldType
+from tdgen_desktop.core.model import Field, ForeignKey, Table
+from tdgen_desktop.exporters.sql import create_table_sql
+from tdgen_desktop.generation.cases import SqlTarget, dangling_key, sql_unenforced
+from tdgen_desktop.generation.pipeline import GenerationRequest, run_pipeline
+
+_DDL = """
+CREATE TABLE artist (id INTEGER PRIMARY KEY, name VARCHAR(20) NOT NULL);
+CREATE TABLE album (
+    id INTEGER PRIMARY KEY,
+    artist_id INTEGER NOT NULL REFERENCES artist (id),
+    title VARCHAR(30) NOT NULL,
+    price NUMERIC(5, 2) NOT NULL,
+    rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5)
+);
+CREATE TABLE pair (a INTEGER NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (a, b));
+CREATE TABLE link (
+    x INTEGER NOT NULL, y INTEGER NOT NULL, FOREIGN KEY (x, y) REFERENCES pair (a, b)
+);
+"""
+
+
+def _generate(tmp_path: Path, fmt: ExportFormat, dialect: Dialect) -> dict[str, dict[str, Any]]:
+    source = tmp_path / "music.sql"
+    source.write_text(_DDL, encoding="utf-8")
+    request = GenerationRequest(
+        source=source,
+        out_dir=tmp_path / fmt.value,
+        rows=20,
+        format=fmt,
+        seed=3,
+        cases=frozenset({CaseKind.VALID, CaseKind.INVALID}),
+        dialect=dialect,
+        source_dialect=dialect,
+    )
+    result = run_pipeline(request)
+    return {
+        t.table: {
+            "coverage": json.loads(t.coverage_path.read_text(encoding="utf-8")),
+            "labels": [json.loads(x) for x in t.cases_path.read_text().splitlines()],
+            "path": t.path,
+        }
+        for t in result.tables
+    }
+
+
+def _invalid(labels: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    return {(x["field"], x["rule"]) for x in labels if x["case"] == "invalid"}
+
+
+def test_sqlite_gets_no_rows_for_rules_it_ignores_and_says_why(tmp_path: Path) -> None:
+    made = _generate(tmp_path, ExportFormat.SQL, Dialect.SQLITE)
+    album = _invalid(made["album"]["labels"])
+    assert ("title", "maxLength") not in album  # SQLite ignores VARCHAR(30)
+    assert {("rating", "minimum"), ("rating", "maximum")} <= album  # the CHECK holds them
+    assert ("artist_id", "foreignKey") in album
+    assert ("id", "null") not in album  # INTEGER PRIMARY KEY: a NULL becomes the row id
+    reasons = {
+        (u["field"], u["rule"]): u["reason"] for u in made["album"]["coverage"]["not_in_format"]
+    }
+    assert reasons[("title", "maxLength")].startswith("sqlite: no CHECK backs it")
+    assert "row id" in reasons[("id", "null")]
+
+
+def test_postgres_keeps_lengths_and_drops_scale(tmp_path: Path) -> None:
+    made = _generate(tmp_path, ExportFormat.SQL, Dialect.POSTGRES)
+    album = _invalid(made["album"]["labels"])
+    assert {("title", "maxLength"), ("price", "maximum"), ("id", "null")} <= album
+    assert ("price", "multipleOf") not in album  # NUMERIC(5, 2) rounds 0.005
+    reasons = {
+        (u["field"], u["rule"]): u["reason"] for u in made["album"]["coverage"]["not_in_format"]
+    }
+    assert "scale" in reasons[("price", "multipleOf")]
+
+
+def test_csv_keeps_every_rule_and_gets_the_dangling_reference_too(tmp_path: Path) -> None:
+    made = _generate(tmp_path, ExportFormat.JSONL, Dialect.SQLITE)
+    album = _invalid(made["album"]["labels"])
+    assert {("title", "maxLength"), ("price", "multipleOf"), ("id", "null")} <= album
+    assert ("artist_id", "foreignKey") in album
+    assert ("x,y", "foreignKey") in _invalid(made["link"]["labels"])
+
+
+def test_every_sqlite_invalid_row_is_rejected_by_its_foreign_key_or_rule(tmp_path: Path) -> None:
+    made = _generate(tmp_path, ExportFormat.SQL, Dialect.SQLITE)
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.executescript(_DDL)
+    for name in ("artist", "album", "pair", "link"):
+        text = made[name]["path"].read_text(encoding="utf-8")
+        valid, *invalid = text.split("\n-- invalid: ")
+        connection.executescript(valid)
+        assert invalid, name
+        for statement in invalid:
+            sql = statement.split("\n", 1)[1].strip()
+            connection.execute("SAVEPOINT one")
+            try:
+                connection.execute(sql)
+            except sqlite3.IntegrityError:
+                pass
+            else:
+                raise AssertionError(f"accepted: {sql}")
+            connection.execute("ROLLBACK TO one")
+
+
+def test_a_dangling_key_is_absent_from_the_parents_and_within_the_column() -> None:
+    number = Field("p", FieldType.INTEGER, constraints=_bounded(1, 10))
+    child = Table("t", [number, Field("q")])
+    fk = ForeignKey(("p",), "parent", ("id",))
+    assert dangling_key(child, fk, [(1,), (2,), (3,)]) == 4
+    assert dangling_key(child, fk, [(n,) for n in range(5, 11)]) == 1  # past the maximum: a gap
+    assert dangling_key(child, fk, []) is None
+    text = Table("t", [Field("code"), Field("q")])
+    key = dangling_key(text, ForeignKey(("code",), "c", ("id",)), [("AB1",), ("AB2",)])
+    assert key not in {"AB1", "AB2"}
+    assert len(key) == 3
+    pair = ForeignKey(("p", "q"), "parent", ("a", "b"))
+    both = Table("t", [Field("p", FieldType.INTEGER), Field("q", FieldType.INTEGER)])
+    assert dangling_key(both, pair, [(1, 1), (2, 2)]) == (1, 2)
+
+
+def test_rules_by_target() -> None:
+    ident = Field("id", sql_type="SERIAL", sql_identity="serial", constraints=_bounded(1, None))
+    table = Table("t", [ident], primary_key=("id",), dialect=Dialect.POSTGRES)
+    pg = SqlTarget(Dialect.POSTGRES)
+    assert sql_unenforced(table, ident, "minimum", pg) is not None
+    assert sql_unenforced(table, ident, "unique", pg) is None
+    vector = Field("doc", sql_type="tsvector")
+    assert sql_unenforced(Table("d", [vector], dialect=Dialect.POSTGRES), vector, "pattern", pg)
+
+
+def test_an_unsigned_numbered_column_gets_its_range_as_a_check() -> None:
+    f = Field("id", sql_type="INT UNSIGNED", sql_identity="auto_increment")
+    f.constraints = _bounded(1, 4294967295)
+    f.type = FieldType.INTEGER
+    table = Table("t", [f], primary_key=("id",), dialect=Dialect.MYSQL)
+    ddl = create_table_sql(table, Dialect.POSTGRES)
+    assert '"id" >= 0' in ddl
+    assert '"id" <= 4294967295' in ddl
+    assert "CHECK" not in create_table_sql(table, Dialect.MYSQL)
+
+
+def _bounded(low: float | None, high: float | None) -> Any:
+    from tdgen_desktop.core.model import Constraints  # noqa: PLC0415
+
+    return Constraints(minimum=low, maximum=high)
