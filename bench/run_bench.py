@@ -1,62 +1,87 @@
-"""tdgen's throughput beside its peers, measured in the same run (``make bench``).
+"""tdgen's throughput beside its peers, memory, uniqueness at scale and start-up (``make bench``).
 
 Each contender is timed as a whole process (start-up included), alternating between
 contenders, and the median of the repeats is reported with its ratio to the naive Faker loop.
-Results go to stdout and to ``bench/RESULTS.md`` (the table between the markers is replaced).
+Results go to stdout and to ``bench/RESULTS.md`` (each section's table between its markers is
+replaced).
 
-Usage: python bench/run_bench.py [--rows N] [--repeats K] [--peer-rows N] [--no-write]
+Sections (``--only`` picks some):
+  throughput  peers and tdgen in every format, one process and worker processes
+  memory      peak resident memory of a long job, and at 100,000 rows (flat beyond a chunk)
+  unique      1,000,000 rows with a unique e-mail and a unique full name
+  startup     ``tdgen --version`` and the window shown, from source
+
+Usage: python bench/run_bench.py [--rows N] [--repeats K] [--peer-rows N] [--long] [--only S,S]
+       [--no-write]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import dataclasses
 import importlib.util
+import os
 import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 SCHEMA = HERE / "customers.schema.json"
+UNIQUE_SCHEMA = HERE / "unique.schema.json"
 RESULTS = HERE / "RESULTS.md"
-BEGIN, END = "<!-- bench:throughput:begin -->", "<!-- bench:throughput:end -->"
+FAKER = "naive Faker loop (csv)"
+MIMESIS = "Mimesis loop (csv)"
+ONE_PROCESS = "tdgen null provider, one process (csv)"
+SECTIONS = ("throughput", "memory", "unique", "startup")
 
 
-def _tdgen(fmt: str) -> list[str]:
-    return [sys.executable, "-m", "tdgen_desktop", "generate", str(SCHEMA), "--format", fmt, "-q"]
+def _tdgen(*args: str) -> list[str]:
+    return [sys.executable, "-m", "tdgen_desktop", "generate", *args, "-q"]
+
+
+def _has_processes() -> bool:
+    from tdgen_desktop.generation.pipeline import GenerationRequest  # noqa: PLC0415
+
+    return "processes" in {f.name for f in dataclasses.fields(GenerationRequest)}
+
+
+def _formats() -> list[str]:
+    formats = ["csv", "jsonl", "sql", "xlsx"]
+    if importlib.util.find_spec("pyarrow") is not None:
+        formats.append("parquet")
+    return formats
 
 
 def contenders(rows: int, peer_rows: int, out: Path) -> dict[str, tuple[list[str], int]]:
     """Name → (command, rows it makes)."""
+    peers = HERE / "peers"
     found = {
-        "naive Faker loop (csv)": (
-            [
-                sys.executable,
-                str(HERE / "peers" / "peer_faker.py"),
-                str(peer_rows),
-                str(out / "faker.csv"),
-            ],
-            peer_rows,
-        ),
-    }
+        FAKER: ([sys.executable, str(peers / "peer_faker.py"), str(peer_rows), str(out / "f.csv")],
+                peer_rows),
+    }  # fmt: skip
     if importlib.util.find_spec("mimesis") is not None:
-        found["Mimesis loop (csv)"] = (
-            [
-                sys.executable,
-                str(HERE / "peers" / "peer_mimesis.py"),
-                str(rows),
-                str(out / "mimesis.csv"),
-            ],
+        found[MIMESIS] = (
+            [sys.executable, str(peers / "peer_mimesis.py"), str(rows), str(out / "m.csv")],
             rows,
         )
-    for fmt in ("csv", "jsonl"):
-        found[f"tdgen null provider ({fmt})"] = (
-            [*_tdgen(fmt), "--rows", str(rows), "--out", str(out / f"tdgen-{fmt}")],
-            rows,
-        )
+    common = [str(SCHEMA), "--rows", str(rows)]
+    parallel = _has_processes()
+    one = ["--processes", "0"] if parallel else []
+    for fmt in _formats():
+        name = f"tdgen null provider, one process ({fmt})"
+        found[name] = (_tdgen(*common, "--format", fmt, *one, "--out", str(out / fmt)), rows)
+    if parallel:
+        for n in (1, 2):
+            name = f"tdgen null provider, {n} worker process{'es' if n > 1 else ''} (csv)"
+            command = _tdgen(*common, "--processes", str(n), "--out", str(out / f"p{n}"))
+            found[name] = (command, rows)
     return found
 
 
@@ -73,31 +98,204 @@ def measure(rows: int, peer_rows: int, repeats: int) -> dict[str, float]:
         return {name: runs[name][1] / statistics.median(times[name]) for name in runs}
 
 
-def table(rates: dict[str, float], rows: int, peer_rows: int, repeats: int) -> str:
-    """The results as a Markdown table with ratios to the naive Faker loop."""
-    base = rates["naive Faker loop (csv)"]
+def _stamp() -> str:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (
+        f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"load average {load:.1f} when the section began, measured {time.strftime('%Y-%m-%d')}."
+    )
+
+
+def throughput_table(rates: dict[str, float], rows: int, peer_rows: int, repeats: int) -> str:
+    """The results as a Markdown table with ratios to the naive Faker loop and Mimesis."""
+    base = rates[FAKER]
+    mimesis = rates.get(MIMESIS)
     lines = [
-        f"Customer schema (14 fields), whole process, median of {repeats}; tdgen and Mimesis "
-        f"{rows:,} rows, naive Faker {peer_rows:,} rows. Python {platform.python_version()}, "
-        f"{platform.machine()}, measured {time.strftime('%Y-%m-%d')}.",
+        f"Customer schema (14 fields), whole process (start-up included), median of {repeats} "
+        f"in one run; tdgen and Mimesis {rows:,} rows, naive Faker {peer_rows:,} rows. " + _stamp(),
         "",
-        "| contender | rows/s | × naive Faker |",
-        "|---|---:|---:|",
+        "| contender | rows/s | × naive Faker | × Mimesis |",
+        "|---|---:|---:|---:|",
     ]
-    lines += [f"| {name} | {rate:,.0f} | {rate / base:.1f}× |" for name, rate in rates.items()]
+    for name, rate in rates.items():
+        versus = f"{rate / mimesis:.2f}×" if mimesis else "–"
+        lines.append(f"| {name} | {rate:,.0f} | {rate / base:.1f}× | {versus} |")
+    csv_rate = rates.get(ONE_PROCESS)
+    if csv_rate:
+        lines += ["", "| target | measured | met |", "|---|---:|:---:|"]
+        lines.append(_target("one process ≥ 30× naive Faker", csv_rate / base, 30))
+        if mimesis:
+            lines.append(_target("one process ≥ 2× Mimesis", csv_rate / mimesis, 2))
+        for fmt in ("jsonl", "sql"):
+            rate = rates.get(f"tdgen null provider, one process ({fmt})")
+            if rate:
+                slower = csv_rate / rate
+                lines.append(
+                    f"| {fmt.upper()} within 1.5× of CSV | {slower:.2f}× slower | "
+                    f"{'✓' if slower <= 1.5 else '✗'} |"
+                )
+        one = rates.get("tdgen null provider, 1 worker process (csv)")
+        two = rates.get("tdgen null provider, 2 worker processes (csv)")
+        if one and two:
+            lines.append(_target("2 worker processes vs 1 ≥ 1.7×", two / one, 1.7))
     return "\n".join(lines)
 
 
-def write_results(text: str) -> None:
-    """Replace the throughput table in RESULTS.md."""
+def _target(name: str, ratio: float, goal: float) -> str:
+    return f"| {name} | {ratio:.2f}× | {'✓' if ratio >= goal else '✗'} |"
+
+
+# ---------------------------------------------------------------------------------- memory
+
+
+def _rss_kb(pid: int, key: str) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith(key):
+            return int(line.split()[1])
+    return 0
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo.extend(int(p) for p in task.read_text(encoding="ascii").split())
+            except OSError:
+                continue
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: a page shared by forked processes is split between them."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text(encoding="ascii")
+    except OSError:
+        return _rss_kb(pid, "VmRSS:")
+    for line in rollup.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
+
+
+def peak_memory(command: list[str]) -> tuple[float, float, float]:
+    """Run ``command``; return seconds, the main process's peak RSS (VmHWM) and the peak sum
+    of PSS over the process and its worker processes, both in MB (sampled every 0.1 s)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    main_peak = tree_peak = 0
+    while process.poll() is None:
+        main_peak = max(main_peak, _rss_kb(process.pid, "VmHWM:"))
+        tree_peak = max(tree_peak, sum(_pss_kb(p) for p in _descendants(process.pid)))
+        time.sleep(0.1)
+    if process.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(command)} exited {process.returncode}")
+    return time.perf_counter() - started, main_peak / 1024, tree_peak / 1024
+
+
+def memory_table(sizes: list[int]) -> str:
+    """Peak memory of the customer job at each row count, one process and the default."""
+    lines = [
+        "Customer schema to CSV. Peak resident memory (VmHWM) of the tdgen process, and the "
+        "peak sum of proportional memory (PSS: pages the forked workers share with the job "
+        "are counted once) over it and its worker processes, sampled every 0.1 s. " + _stamp(),
+        "",
+        "| rows | processes | time | rows/s | peak RSS, main | peak PSS, all processes |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    modes = [("one (`--processes 0`)", ["--processes", "0"]), ("default", [])]
+    if not _has_processes():
+        modes = [("one", [])]
+    with tempfile.TemporaryDirectory(prefix="tdgen-bench-") as tmp:
+        for rows in sizes:
+            for label, extra in modes:
+                command = _tdgen(str(SCHEMA), "--rows", str(rows), *extra, "--out", tmp)
+                seconds, main, tree = peak_memory(command)
+                lines.append(
+                    f"| {rows:,} | {label} | {seconds:.1f} s | {rows / seconds:,.0f} | "
+                    f"{main:.0f} MB | {tree:.0f} MB |"
+                )
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------- unique
+
+
+def unique_table(rows: int) -> str:
+    """A job with a unique e-mail and a unique full name: rows/s, and how many values needed
+    a suffix to stay unique (every value is checked to be distinct)."""
+    with tempfile.TemporaryDirectory(prefix="tdgen-bench-") as tmp:
+        command = _tdgen(str(UNIQUE_SCHEMA), "--rows", str(rows), "--out", tmp)
+        seconds, main, _tree = peak_memory(command)
+        with (Path(tmp) / "account.csv").open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            emails: set[str] = set()
+            names: set[str] = set()
+            suffixed_emails = suffixed_names = count = 0
+            for row in reader:
+                count += 1
+                emails.add(row["email"])
+                names.add(row["full_name"])
+                suffixed_emails += row["email"].partition("@")[0][-1:].isdigit()
+                suffixed_names += row["full_name"][-1:].isdigit()
+    distinct = "✓" if len(emails) == len(names) == count == rows else "✗"
+    return "\n".join(
+        [
+            f"bench/unique.schema.json, {rows:,} rows to CSV, default processes. " + _stamp(),
+            "",
+            "| rows | time | rows/s | peak RSS, main | distinct e-mails | distinct full names "
+            "| e-mails with a suffix | names with a suffix | all distinct |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
+            f"| {rows:,} | {seconds:.1f} s | {rows / seconds:,.0f} | {main:.0f} MB | "
+            f"{len(emails):,} | {len(names):,} | {suffixed_emails:,} | {suffixed_names:,} | "
+            f"{distinct} |",
+        ]
+    )
+
+
+# ---------------------------------------------------------------------------------- startup
+
+
+def startup_table(repeats: int) -> str:
+    """``tdgen --version`` and the window shown, from source."""
+    from startup import version_seconds, window_seconds  # noqa: PLC0415 — bench/startup.py
+
+    version = version_seconds(repeats)
+    window, rss = window_seconds(repeats)
+    return "\n".join(
+        [
+            f"From source (`python -m tdgen_desktop`), Qt offscreen, median of {repeats} starts "
+            "after one warm-up start (bench/startup.py). " + _stamp(),
+            "",
+            "| figure | time | target |",
+            "|---|---:|---:|",
+            f"| `tdgen --version` | {version:.2f} s {'✓' if version <= 0.3 else '✗'} | ≤ 0.3 s |",
+            f"| start → window shown (RSS {rss:.0f} MB) | {window:.2f} s "
+            f"{'✓' if window <= 1.0 else '✗'} | ≤ 1.0 s |",
+        ]
+    )
+
+
+# ---------------------------------------------------------------------------------- results
+
+
+def write_results(section: str, title: str, text: str) -> None:
+    """Replace one section's table in RESULTS.md (appending the section when it is new)."""
+    begin, end = f"<!-- bench:{section}:begin -->", f"<!-- bench:{section}:end -->"
     current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in current and END in current:
-        head, _, rest = current.partition(BEGIN)
-        _, _, tail = rest.partition(END)
+    block = f"{begin}\n{text}\n{end}"
+    if begin in current and end in current:
+        head, _, rest = current.partition(begin)
+        _, _, tail = rest.partition(end)
         current = head + block + tail
     else:
-        current = current.rstrip() + "\n\n## Throughput\n\n" + block + "\n"
+        current = current.rstrip() + f"\n\n## {title}\n\n" + block + "\n"
     RESULTS.write_text(current, encoding="utf-8")
 
 
@@ -110,14 +308,43 @@ def main() -> None:
     )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
+        "--long", action="store_true", help="memory at 10,000,000 rows (default 1,000,000)"
+    )
+    parser.add_argument("--unique-rows", type=int, default=1_000_000)
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma list of sections")
+    parser.add_argument(
         "--no-write", action="store_true", help="print only; leave RESULTS.md alone"
     )
     args = parser.parse_args()
-    rates = measure(args.rows, args.peer_rows, args.repeats)
-    text = table(rates, args.rows, args.peer_rows, args.repeats)
-    print(text)
-    if not args.no_write:
-        write_results(text)
+    wanted = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = sorted(set(wanted) - set(SECTIONS))
+    if unknown:
+        parser.error(f"--only: unknown section(s) {', '.join(unknown)}; choose {SECTIONS}")
+    runs: dict[str, tuple[str, Callable[[], str]]] = {
+        "throughput": (
+            "Throughput",
+            lambda: throughput_table(
+                measure(args.rows, args.peer_rows, args.repeats),
+                args.rows,
+                args.peer_rows,
+                args.repeats,
+            ),
+        ),
+        "memory": (
+            "Memory",
+            lambda: memory_table([100_000, 10_000_000 if args.long else 1_000_000]),
+        ),
+        "unique": ("Uniqueness at scale", lambda: unique_table(args.unique_rows)),
+        "startup": ("Start-up", lambda: startup_table(max(args.repeats, 5))),
+    }
+    for section in SECTIONS:
+        if section not in wanted:
+            continue
+        title, run = runs[section]
+        text = run()
+        print(f"## {title}\n\n{text}\n", flush=True)
+        if not args.no_write:
+            write_results(section, title, text)
 
 
 if __name__ == "__main__":

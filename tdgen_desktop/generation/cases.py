@@ -37,6 +37,9 @@ __all__ = [
     "validator_keywords",
 ]
 
+_MAX_EDGE_LENGTH = 1_000_000
+"""Length cases longer than this many characters are not made (they would not fit in memory)."""
+
 ADDITIONAL = "_unexpected_property"
 """The name of the extra property an ``additionalProperties`` case adds."""
 
@@ -379,7 +382,12 @@ def _next_value(value: float, step: float | int | None, *, up: bool) -> Any:
 def _align(value: Any, multiple_of: float | int | None, *, up: bool) -> Any:
     if not multiple_of:
         return value
-    k = value / multiple_of
+    try:
+        k = value / multiple_of
+    except OverflowError:
+        return value
+    if not math.isfinite(k):  # beyond a float's range (1e308 / 0.5): already a multiple
+        return value
     k = math.ceil(k - 1e-9) if up else math.floor(k + 1e-9)
     result = k * multiple_of
     return round(result, 12) if isinstance(result, float) else result
@@ -432,7 +440,10 @@ def _string_of_length(f: Field) -> Callable[[int], str | None]:
         return patterned
     if c.format is not None:
         return lambda _length: None
-    return lambda length: ("Abcdefghij" * (length // 10 + 1))[:length]
+    # No edge string longer than _MAX_EDGE_LENGTH (VARCHAR(10^20) has no case at its maximum).
+    return lambda length: (
+        ("Abcdefghij" * (length // 10 + 1))[:length] if length <= _MAX_EDGE_LENGTH else None
+    )
 
 
 def _date_edges(f: Field, name: str) -> Iterator[CaseSpec]:
@@ -636,7 +647,7 @@ def _string_breaks(f: Field, name: str) -> Iterator[CaseSpec]:
                 ),
                 short,
             )
-    if high is not None:
+    if high is not None and high < _MAX_EDGE_LENGTH:
         long = ("Abcdefghij" * (high // 10 + 2))[: high + 1]
         if c.pattern is not None:
             base = maker(high)

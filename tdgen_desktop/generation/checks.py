@@ -399,7 +399,10 @@ def _multiple_check(multiple_of: float) -> ColumnCheck:
             match = shape(repr(v))
             if match is not None:
                 return len(match.group(1)) <= places
-        return decimal.Decimal(repr(v)) % step == 0
+        try:
+            return decimal.Decimal(repr(v)) % step == 0
+        except (decimal.InvalidOperation, ValueError):  # as core.validation decides
+            return False
 
     return multiple
 

@@ -56,6 +56,7 @@ def _xeger_class() -> type:
             super().__init__(random.Random(0))
             self.limit = limit
             self._classes: dict[int, list[str]] = {}
+            self._depth = 0
 
         def _handle_in(self, value: Any) -> Any:
             return self._random.choice(self._handle_in_chars(value))
@@ -70,9 +71,18 @@ def _xeger_class() -> type:
             return candidates
 
         def _handle_repeat(self, start_range: int, end_range: int, value: Any) -> str:
-            end = max(min(end_range, self.limit), start_range)
+            # Nested repeats multiply: ((a*)*b)* at 64 each would be 262,144 characters, so
+            # the cap shrinks eightfold with each level of nesting (64, 8, 2 …).
+            cap = max(self.limit >> (3 * self._depth), 2) if self._depth else self.limit
+            end = max(min(end_range, cap), start_range)
             times = self._random.randint(start_range, end)
-            return "".join("".join(self._handle_state(i) for i in value) for _ in range(times))
+            self._depth += 1
+            try:
+                return "".join(
+                    "".join(self._handle_state(i) for i in value) for _ in range(times)
+                )
+            finally:
+                self._depth -= 1
 
         def build(self, parsed: Any, rng: random.Random) -> str:
             self._random = rng
@@ -100,6 +110,12 @@ class PatternGenerator:
         self.min_len, self.max_len = min_len, max_len
         self._parsed = _parser.parse(pattern)
         _check_repeats(pattern, self._parsed)
+        shortest = self._parsed.getwidth()[0]  # nested repeats multiply: (x{1000}){1000}
+        if shortest > MAX_REQUIRED_REPEAT:
+            raise UnsupportedFeatureError(
+                f"pattern {pattern!r} matches only strings of {shortest:,} characters or more; "
+                f"at most {MAX_REQUIRED_REPEAT:,} are generated"
+            )
         limit = MAX_REPEAT if max_len is None else max(min(MAX_REPEAT, max_len), 1)
         self._xeger = _xeger_class()(limit)
         self._segments = _segments(self._parsed, self._xeger, limit)

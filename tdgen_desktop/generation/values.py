@@ -304,11 +304,15 @@ class _Dates(Source):
         seconds = [offset + int(rnd() * span) for _ in range(n)]
         if self.kind is FieldType.TIME:
             return [_CLOCK_MINUTES[s // 60 % 1440] + _CLOCK_SECONDS[s % 60] for s in seconds]
-        day = self._day
+        days, day = self._days, self._day
         if self.kind is FieldType.DATE:
-            return [day(s // 86400) for s in seconds]
+            return [days.get(d) or day(d) for d in (s // 86400 for s in seconds)]
+        minutes, clock_seconds = _CLOCK_MINUTES, _CLOCK_SECONDS
         return [
-            day(s // 86400) + "T" + _CLOCK_MINUTES[s // 60 % 1440] + _CLOCK_SECONDS[s % 60]
+            (days.get(s // 86400) or day(s // 86400))
+            + "T"
+            + minutes[s // 60 % 1440]
+            + clock_seconds[s % 60]
             for s in seconds
         ]
 
@@ -852,7 +856,7 @@ class _LocaleColumn(Source):
     ) -> None:
         self.part, self.pools, self.country = part, pools, country
         self.accept, self.fallback = accept, fallback
-        self._by_code: dict[str | None, list[str]] = {}
+        self._by_code: dict[Any, list[str]] = {}
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
         return _sample_by_country(ctx, n, self.country, self._by_code, self._values, self.fallback)
@@ -867,7 +871,7 @@ def _sample_by_country(
     ctx: GenContext,
     n: int,
     country: str | None,
-    by_code: dict[str | None, list[str]],
+    by_code: dict[Any, list[str]],
     values_of: Callable[[str | None], list[str]],
     fallback: Source,
 ) -> list[Any]:
@@ -886,13 +890,11 @@ def _sample_by_country(
             return fallback.column(ctx, n)
         size = len(pool)
         return [pool[int(rnd() * size)] for _ in range(n)]
-    out: list[Any] = []
-    for code in countries:
+    for code in set(countries).difference(by_code):  # codes (or null, absent) not seen yet
         key = code if isinstance(code, str) else None
-        pool = by_code.get(key)
-        if pool is None:
-            pool = by_code[key] = values_of(COUNTRY_LOCALES.get(key.upper()) if key else None)
-        out.append(pool[int(rnd() * len(pool))] if pool else MISSING)
+        by_code[code] = values_of(COUNTRY_LOCALES.get(key.upper()) if key else None)
+    pools = map(by_code.__getitem__, countries)
+    out = [pool[int(rnd() * len(pool))] if pool else MISSING for pool in pools]
     return _fill_misses(out, fallback, ctx)
 
 
@@ -904,7 +906,7 @@ class _LocalePooled(Source):
     ) -> None:
         self.kind, self.pools, self.country = kind, pools, country
         self.accept, self.fallback = accept, fallback
-        self._by_code: dict[str | None, list[str]] = {}
+        self._by_code: dict[Any, list[str]] = {}
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
         return _sample_by_country(ctx, n, self.country, self._by_code, self._values, self.fallback)

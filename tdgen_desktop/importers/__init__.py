@@ -6,6 +6,7 @@ typed errors whose message names the file, the field and the problem.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -20,12 +21,19 @@ __all__ = ["MAX_FILE_BYTES", "detect_format", "load_schema", "read_text"]
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Schema files larger than this are refused with a message instead of being read."""
 
+_UNICODE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16: its BOM starts the same way
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
 _Importer = Callable[[Path, str, Dialect | None], Dataset]
 """An importer: (file, its text, the SQL dialect if the user named one) → dataset."""
 
 
 def read_text(path: Path) -> str:
-    """Read a schema file as text (UTF-8, a BOM is ignored).
+    """Read a schema file as text: UTF-8 (a BOM is ignored), or UTF-16/32 with a BOM.
 
     Raises:
         SchemaError: missing, unreadable, too large, binary or not UTF-8.
@@ -44,6 +52,14 @@ def read_text(path: Path) -> str:
         raise SchemaError("is a folder, not a schema file", file=path) from None
     except OSError as exc:
         raise SchemaError(f"cannot read: {exc.strerror or exc}", file=path) from None
+    for bom, encoding in _UNICODE_BOMS:  # UTF-16/32 with a byte-order mark: decode it
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise SchemaError(
+                    f"is not valid {encoding.upper()} text (offset {exc.start})", file=path
+                ) from None
     if b"\x00" in data[:8192]:
         raise SchemaError("is a binary file, not a schema", file=path)
     try:
@@ -174,8 +190,11 @@ def load_schema(
         raise UnsupportedFeatureError(
             f"{_FORMAT_NAMES[kind]} import is not supported yet", file=source
         )
-    dataset = importer(source, text, dialect)
-    if not dataset.tables:
-        raise SchemaError("defines no table", file=source)
-    annotate(dataset)
+    try:
+        dataset = importer(source, text, dialect)
+        if not dataset.tables:
+            raise SchemaError("defines no table", file=source)
+        annotate(dataset)
+    except RecursionError:
+        raise SchemaError("is nested too deeply to import", file=source) from None
     return dataset

@@ -22,10 +22,13 @@ from tdgen_desktop.core.errors import SchemaError, TdgenError, UnsatisfiableErro
 from tdgen_desktop.core.model import Constraints, Dataset, Field, Table
 from tdgen_desktop.core.validation import Oracle, make_registry
 
-__all__ = ["MAX_REF_DEPTH", "import_jsonschema", "parse_jsonschema"]
+__all__ = ["MAX_REF_DEPTH", "check_schema", "import_jsonschema", "parse_jsonschema"]
 
 MAX_REF_DEPTH = 64
 """How many ``$ref`` hops deep one value may go (a bound on pathological chains)."""
+
+MAX_YAML_VALUES = 1_000_000
+"""A YAML document may hold at most this many values once its aliases are expanded."""
 
 MAX_RECURSION = 2
 """How many times the same ``$ref`` target may be entered on one path (recursive schemas)."""
@@ -86,9 +89,13 @@ def parse_jsonschema(path: Path, text: str) -> Any:
         import yaml  # noqa: PLC0415 — only YAML files pay for the import
 
         try:
-            return yaml.safe_load(text)
+            value = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise SchemaError(f"not valid YAML: {exc}".splitlines()[0], file=path) from exc
+        except RecursionError as exc:
+            raise SchemaError("YAML nested too deeply to read", file=path) from exc
+        _check_expanded_size(path, value)
+        return value
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -96,6 +103,34 @@ def parse_jsonschema(path: Path, text: str) -> Any:
         raise SchemaError(problem, file=path) from exc
     except RecursionError as exc:
         raise SchemaError("JSON nested too deeply to read", file=path) from exc
+
+
+def _check_expanded_size(path: Path, document: Any) -> None:
+    """Refuse a YAML document whose aliases refer to themselves or expand to more than
+    ``MAX_YAML_VALUES`` values (an alias bomb); linear in the values actually stored."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(document, False)]
+    while stack:
+        node, done = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        children = list(node.values()) if isinstance(node, dict) else node
+        key = id(node)
+        if done:
+            open_.discard(key)
+            sizes[key] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            if sizes[key] > MAX_YAML_VALUES:
+                raise SchemaError(
+                    f"YAML aliases expand to more than {MAX_YAML_VALUES:,} values (an alias bomb?)",
+                    file=path,
+                )
+        elif key in open_:
+            raise SchemaError("a YAML alias refers to a value that contains it", file=path)
+        elif key not in sizes:
+            open_.add(key)
+            stack.append((node, True))
+            stack.extend((c, False) for c in children)
 
 
 def import_jsonschema(path: Path, document: Any, *, table_name: str | None = None) -> Dataset:
@@ -117,23 +152,36 @@ def import_jsonschema(path: Path, document: Any, *, table_name: str | None = Non
             f"{kind}, not an object)",
             file=path,
         )
-    _check_schema(path, document)
+    check_schema(path, document)
     name = table_name or _table_name(document, path)
     converter = _Converter(path, document)
-    table = converter.table(name)
+    try:
+        table = converter.table(name)
+    except _Omit as exc:  # the root itself cannot be generated (e.g. {"$ref": "#"})
+        raise UnsatisfiableError(f"the schema admits no value: {exc.reason}", file=path) from None
     dataset = Dataset(source=path, format=SourceFormat.JSONSCHEMA, tables=[table])
     dataset.notices.extend(converter.notices)
     dataset.registry = converter.registry
     return dataset
 
 
-def _check_schema(path: Path, document: Any) -> None:
+def check_schema(path: Path, document: Any) -> None:
+    """Check ``document`` against its dialect's meta-schema (2020-12 when it names none).
+
+    Raises:
+        SchemaError: the document is not a valid schema; the message gives the location.
+    """
+    if not isinstance(document, (dict, bool)):
+        raise SchemaError(
+            f"not a JSON Schema: {_json_type_of(document)} is not a schema", file=path
+        )
     import jsonschema.validators  # noqa: PLC0415
     from jsonschema.exceptions import SchemaError as _JsError  # noqa: PLC0415
 
-    cls = jsonschema.validators.validator_for(document, default=jsonschema.Draft202012Validator)
+    schema: Any = document
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     try:
-        cls.check_schema(document)
+        cls.check_schema(schema)
     except _JsError as exc:
         where = "/" + "/".join(str(p) for p in exc.absolute_path)
         raise SchemaError(

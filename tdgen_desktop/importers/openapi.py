@@ -25,7 +25,7 @@ from typing import Any
 from tdgen_desktop.core.enums import SourceFormat
 from tdgen_desktop.core.errors import SchemaError, TdgenError, UnsupportedFeatureError
 from tdgen_desktop.core.model import Dataset, Table
-from tdgen_desktop.importers.jsonschema import import_jsonschema, parse_jsonschema
+from tdgen_desktop.importers.jsonschema import check_schema, import_jsonschema, parse_jsonschema
 
 __all__ = ["import_openapi", "is_openapi", "openapi_version"]
 
@@ -86,6 +86,7 @@ def import_openapi(path: Path, text: str | None = None, document: Any = None) ->
     if not isinstance(schemas, dict) or not schemas:
         raise SchemaError("has no components/schemas: there is nothing to generate", file=path)
     converted = _as_2020(components, version)
+    _check_components(path, converted)
     dataset = Dataset(source=path, format=SourceFormat.OPENAPI)
     for name in schemas:
         dataset.tables.append(_component_table(path, name, converted, dataset.notices))
@@ -106,6 +107,7 @@ def _component_table(
         "$ref": _REF_PREFIX + _escape(name),
         "components": components,
     }
+    schema = components["schemas"][name]
     try:
         imported = import_jsonschema(path, wrapper, table_name=name)
     except TdgenError as exc:
@@ -113,8 +115,30 @@ def _component_table(
         raise exc.with_context(file=path) from None
     notices.extend(f"component '{name}': {n}" for n in imported.notices)
     table = imported.tables[0]
-    table.description = table.description or str(components["schemas"][name].get("title", ""))
+    title = schema.get("title", "") if isinstance(schema, dict) else ""
+    table.description = table.description or str(title)
     return table
+
+
+def _check_components(path: Path, components: dict[str, Any]) -> None:
+    """Check every component schema against the 2020-12 meta-schema before any is imported
+    (the wrapper's own check does not look inside ``components``).
+
+    Raises:
+        SchemaError: the message names the component and the location in it.
+    """
+    named = [(f"component '{n}'", s) for n, s in components["schemas"].items()]
+    for key, group in components.items():
+        if key != "schemas":
+            named.extend((f"a schema in components/{key}", s) for s in _embedded(group))
+    for label, schema in named:
+        try:
+            check_schema(
+                path, {"$schema": _DIALECT_2020, **schema} if isinstance(schema, dict) else schema
+            )
+        except TdgenError as exc:
+            exc.problem = f"{label}: {exc.problem}"
+            raise
 
 
 def _escape(name: str) -> str:
@@ -224,7 +248,9 @@ def _exclusive_bounds(schema: dict[str, Any]) -> None:
 
 def _integer_format(schema: dict[str, Any]) -> None:
     declared = schema.get("type")
-    types = [declared] if isinstance(declared, str) else declared or []
+    types = [declared] if isinstance(declared, str) else declared
+    if not isinstance(types, list):  # absent, or not a type at all (the check reports it)
+        return
     bounds = _INT_RANGES.get(str(schema.get("format")))
     if "integer" not in types or bounds is None:
         return

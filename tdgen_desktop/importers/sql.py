@@ -705,6 +705,8 @@ class _SqlImporter:
             return self._type_key(node.args.get("kind"))
         if isinstance(node, exp.Identifier):
             return self._ident(node).lower()
+        if isinstance(node, str):  # a malformed type leaves its kind as plain text
+            return node.lower()
         return (node.name if node is not None else "").lower()
 
     def _create_domain(self, statement: SqlStatement) -> None:

@@ -27,7 +27,7 @@ Recorder = Callable[..., None]
 
 
 @pytest.fixture
-def record(request: pytest.FixtureRequest) -> Iterator[Recorder]:
+def record(request: pytest.FixtureRequest) -> Recorder:
     """``record(area, what, result, figure="")`` adds a row to the reliability report.
 
     ``area`` is the report's section (e.g. "Fuzzing", "Hostile input", "Faults", "Load",
@@ -37,11 +37,9 @@ def record(request: pytest.FixtureRequest) -> Iterator[Recorder]:
     node = request.node.nodeid
 
     def add(area: str, what: str, result: str, figure: str = "") -> None:
-        _ROWS.append(
-            {"area": area, "what": what, "result": result, "figure": figure, "test": node}
-        )
+        _ROWS.append({"area": area, "what": what, "result": result, "figure": figure, "test": node})
 
-    yield add
+    return add
 
 
 @pytest.hookimpl(hookwrapper=True)
