@@ -1,8 +1,8 @@
 """Test set-up shared by every test.
 
 Runs before Qt is imported: Qt renders offscreen, the app's folders live in a per-session temporary
-folder (``TDGEN_HOME``) and keyring uses its null backend, so no test touches the user's display,
-folders or keychain.
+folder (``TDGEN_HOME``), keyring uses its null backend and the ``TDGEN_AI_*`` variables are cleared,
+so no test touches the user's display, folders, keychain or AI settings.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="tdgen-tests-"))
 os.environ["TDGEN_HOME"] = str(_SESSION_HOME)
+for _name in [n for n in os.environ if n.startswith("TDGEN_AI_")]:
+    del os.environ[_name]  # a developer's AI settings would change what the window offers
 
 _CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 

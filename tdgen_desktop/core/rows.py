@@ -8,7 +8,7 @@ from typing import Any
 from tdgen_desktop.core.enums import CaseKind, Expectation
 from tdgen_desktop.core.model import Table
 
-__all__ = ["VALID_LABEL", "CaseLabel", "RowBatch"]
+__all__ = ["VALID_LABEL", "CaseLabel", "RowBatch", "changed_columns", "same_value"]
 
 
 @dataclass(slots=True, frozen=True)
@@ -54,6 +54,8 @@ class RowBatch:
         start: the row number of the first row in the whole output.
         extras: per row, properties beyond the table's columns (an ``additionalProperties``
             case), or None; formats that cannot carry them leave them out.
+        ai_fields: per row, the columns whose value came from the AI (None: none), or None
+            when no row of the batch has one. Only valid rows of the AI providers have them.
     """
 
     table: Table
@@ -62,6 +64,37 @@ class RowBatch:
     labels: list[CaseLabel]
     start: int = 0
     extras: list[dict[str, Any] | None] | None = None
+    ai_fields: list[tuple[str, ...] | None] | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def forget_changed_ai(self, before: list[tuple[Any, ...]]) -> None:
+        """Drop AI marks of cells changed since ``before`` (the rows as they were marked)."""
+        if self.ai_fields is None:
+            return
+        index = {name: i for i, name in enumerate(self.columns)}
+        for i, names in enumerate(self.ai_fields):
+            if names and self.rows[i] is not before[i]:
+                row, old = self.rows[i], before[i]
+                kept = tuple(n for n in names if same_value(row[index[n]], old[index[n]]))
+                self.ai_fields[i] = kept or None
+        if not any(self.ai_fields):
+            self.ai_fields = None
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two cell values are the same value of the same type (``True`` is not ``1``)."""
+    return a is b or (type(a) is type(b) and bool(a == b))
+
+
+def changed_columns(
+    columns: list[str], before: tuple[Any, ...], after: tuple[Any, ...]
+) -> tuple[str, ...] | None:
+    """The columns whose value differs between two versions of a row (None: none)."""
+    names = tuple(
+        name
+        for name, old, new in zip(columns, before, after, strict=True)
+        if not same_value(old, new)
+    )
+    return names or None

@@ -300,7 +300,8 @@ class CasesWriter(_AtomicWriter):
     """Writes ``<table>.cases.jsonl``: one label object per exported row, in row order.
 
     Each line is ``label.as_record(row)`` with ``row = batch.start + i``, e.g.
-    ``{"row": 0, "case": "valid", "field": null, "rule": null, "expect": "accept"}``.
+    ``{"row": 0, "case": "valid", "field": null, "rule": null, "expect": "accept"}``. A row
+    with AI values (``batch.ai_fields``) ends with their columns: ``…, "ai": ["title"]}``.
 
     Args:
         path: the final file name.
@@ -320,10 +321,13 @@ class CasesWriter(_AtomicWriter):
 
         Raises:
             ExportError: writing failed; the partial file has been removed.
-            ValueError: the batch has not one label per row.
+            ValueError: the batch has not one label (or AI mark) per row.
         """
         if len(batch.labels) != len(batch.rows):
             raise ValueError(f"{self.path}: {len(batch.labels)} labels for {len(batch.rows)} rows")
+        ai = batch.ai_fields
+        if ai is not None and len(ai) != len(batch.rows):
+            raise ValueError(f"{self.path}: {len(ai)} AI marks for {len(batch.rows)} rows")
         labels, start = batch.labels, batch.start
         if labels and all(label is labels[0] for label in labels):  # e.g. a chunk of valid rows
             tail = self._tail(labels[0])
@@ -331,6 +335,10 @@ class CasesWriter(_AtomicWriter):
         else:
             tail_of = self._tail
             lines = [f'{{"row": {start + i}{tail_of(label)}' for i, label in enumerate(labels)]
+        if ai is not None:
+            for i, names in enumerate(ai):
+                if names:  # the record's closing brace moves after the AI columns
+                    lines[i] = f'{lines[i][:-1]}, "ai": {_CASES_ENCODER.encode(list(names))}}}'
         if lines:
             self._file.write("\n".join(lines) + "\n")
 

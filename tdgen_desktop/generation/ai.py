@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from tdgen_desktop.core.enums import CaseKind, FieldType, ProviderKind, StepState
 from tdgen_desktop.core.errors import CancelledError, TdgenError
 from tdgen_desktop.core.model import MISSING, Field, Table
-from tdgen_desktop.core.rows import RowBatch
+from tdgen_desktop.core.rows import RowBatch, changed_columns
 from tdgen_desktop.core.validation import Oracle
 from tdgen_desktop.generation.case_rows import CASE_CHUNK_BASE
 from tdgen_desktop.generation.null import NullProvider, TablePlan, row_instance
@@ -561,7 +561,8 @@ class AiProvider:
     For comparison with the hybrid provider — slow, since requests grow with the rows. Keys,
     foreign keys, unique columns, arrays and objects keep their foundation values; a row the
     model got wrong (a value breaks its constraints, or the row breaks the schema) keeps its
-    foundation values. Boundary and invalid case rows are the foundation's, unchanged.
+    foundation values. Boundary and invalid case rows are the foundation's, unchanged. Each
+    batch's ``ai_fields`` name, per row the model's values went into, the cells they changed.
     """
 
     def __init__(
@@ -593,6 +594,7 @@ class AiProvider:
             return batch
         oracle = self._oracle(table)
         index = {name: i for i, name in enumerate(plan.columns)}
+        marks: list[tuple[str, ...] | None] = [None] * len(batch.rows)
         for i, row in enumerate(batch.rows):
             cells = model_rows.get(start + i)
             if cells is None:
@@ -607,6 +609,8 @@ class AiProvider:
                 oracle is None or oracle.is_valid(instance)
             ):
                 batch.rows[i] = tuple(candidate)
+                marks[i] = changed_columns(plan.columns, row, batch.rows[i])
+        batch.ai_fields = marks if any(marks) else None
         return batch
 
     def _oracle(self, table: Table) -> Oracle | None:

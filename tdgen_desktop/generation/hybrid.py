@@ -14,6 +14,9 @@ values without repeats (a seeded permutation by row number) and is enhanced only
 gave at least as many distinct values as there are rows. A row that breaks a whole-row rule of
 the schema keeps its foundation values. Boundary and invalid case rows are the foundation's,
 unchanged — and re-drawn if a unique value of theirs is one the model's values took.
+
+Each batch says which cells hold AI values (``RowBatch.ai_fields``): per accepted row, the
+columns whose value differs from the foundation row's.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from tdgen_desktop.core.enums import CaseKind
 from tdgen_desktop.core.model import MISSING, Field, Table
-from tdgen_desktop.core.rows import RowBatch
+from tdgen_desktop.core.rows import RowBatch, changed_columns
 from tdgen_desktop.generation.ai import (
     AiSummary,
     RowProbe,
@@ -278,11 +281,14 @@ class HybridProvider:
         rng = sample_rng(self.seed, table.name, chunk)
         index = {name: i for i, name in enumerate(plan.columns)}
         check = table.check
+        marks: list[tuple[str, ...] | None] = [None] * len(batch.rows)
         for i, row in enumerate(batch.rows):
             candidate = tuple(pools.apply(list(row), index, start + i, rng))
             if check is not None and not check(row_instance(table, plan.columns, candidate)):
                 continue  # a whole-row rule of the schema: keep the foundation row
             batch.rows[i] = candidate
+            marks[i] = changed_columns(plan.columns, row, candidate)
+        batch.ai_fields = marks if any(marks) else None
         return batch
 
     def _case_batch(

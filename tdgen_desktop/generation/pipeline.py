@@ -473,7 +473,7 @@ def _run_table(
             cancel.raise_if_cancelled()
             flagged, encoded = checked, texts
             if pairs is not None and batch.start < len(pairs.combos):
-                pairs.apply(batch, table.check)
+                _apply_pairs(pairs, batch, table.check)
                 flagged = encoded = None
             if oracle is not None:
                 _validate(oracle, table, batch, result, fast_check, flagged)
@@ -554,6 +554,13 @@ def _encoders(writer: Any, cases: Any) -> list[Any]:
     """Functions that make the data and cases files' text of a batch, if both formats can."""
     encoders = [writer.chunk_encoder(), cases.chunk_encoder()]
     return encoders if all(encoders) else []
+
+
+def _apply_pairs(pairs: Any, batch: RowBatch, check: Any) -> None:
+    """Put the pairwise combinations into a batch (an AI value they override loses its mark)."""
+    before = list(batch.rows)
+    pairs.apply(batch, check)
+    batch.forget_changed_ai(before)
 
 
 def _pairwise(request: GenerationRequest, table: Table) -> Any:

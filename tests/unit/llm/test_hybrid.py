@@ -103,7 +103,8 @@ def _labels(folder: Path) -> list[dict[str, Any]]:
 
 
 def _assert_same_cases(ai: Path, null: Path) -> None:
-    """Boundary and invalid rows and every label are the null provider's.
+    """Boundary and invalid rows and every label are the null provider's (a valid row's label
+    adds ``ai``: exactly the cells whose value differs from the foundation row's).
 
     The one exception by design: the invalid row that repeats row 0's value of a unique field
     repeats the value row 0 really has (an AI value).
@@ -122,6 +123,9 @@ def _assert_same_cases(ai: Path, null: Path) -> None:
             null_label.pop("description")
         elif ai_label["case"] != "valid":
             assert ai_rows[i] == null_rows[i], (i, ai_label)
+        else:  # "ai" names exactly the cells that differ from the foundation row
+            changed = [k for k in ai_rows[i] if ai_rows[i][k] != null_rows[i].get(k)]
+            assert ai_label.pop("ai", []) == changed, (i, ai_label)
         assert ai_label == null_label
 
 
