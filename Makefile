@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PACKAGE_STAMP := $(VENV)/.installed-package
 export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
 
-.PHONY: run test lint typecheck arch unit bench fuzz package package-onefile screenshots clean venv
+.PHONY: run test lint typecheck arch unit bench bench-long fuzz package package-onefile screenshots clean venv
 
 venv: $(STAMP)
 
@@ -43,6 +43,12 @@ test: $(STAMP) lint typecheck unit
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/run_bench.py
+
+# The memory figure at 10,000,000 rows (several minutes), and a profile of one 100,000-row job.
+bench-long: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) bench/run_bench.py --long --only memory
+	$(PY) bench/profile_job.py
 
 # Render the window's main states offscreen into docs/screenshots/ (shown in the README).
 screenshots: $(STAMP)
