@@ -105,15 +105,20 @@ def _label_tip(label: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _ai_columns(job: Job, table: str) -> tuple[list[str], str]:
-    """The columns of ``table`` the AI filled in valid rows, and a note naming the model."""
+def _ai_note(job: Job) -> str:
+    """What the AI values of ``job`` are: the model, and how they were checked."""
     ai = job.result.ai if job.result is not None else None
     if ai is None:
-        return [], ""
-    columns = list(ai.enhanced.get(table, []))
+        return ""
     if ai.provider == "ai":
-        return columns, f"{ai.model}; rows the model got wrong keep rule-based values"
-    return columns, f"{ai.model}, checked against the field's constraints"
+        return f"model {ai.model}; rows the model got wrong keep rule-based values"
+    return f"model {ai.model}, checked against the field's constraints"
+
+
+def _ai_names(label: dict[str, Any]) -> tuple[str, ...]:
+    """The columns a label record marks as AI values (its ``ai`` key)."""
+    names = label.get("ai")
+    return tuple(n for n in names if isinstance(n, str)) if isinstance(names, list) else ()
 
 
 class PreviewModel(QAbstractTableModel):
@@ -124,7 +129,8 @@ class PreviewModel(QAbstractTableModel):
         ``Qt.ItemDataRole.ToolTipRole``: the row's label (case, expected outcome, description).
         :data:`CASE_ROLE`: the row's case kind as text (any column; the filter reads it).
         :data:`VALUE_ROLE`: the cell's value as read from the file.
-        :data:`AI_ROLE`: True for a cell whose value came from the AI.
+        :data:`AI_ROLE`: True for a cell whose value came from the AI (the ``ai`` columns of
+            the row's label record).
 
     Args:
         parent: the Qt parent.
@@ -144,7 +150,7 @@ class PreviewModel(QAbstractTableModel):
         self._limit = PREVIEW_LIMIT
         self._done = True
         self._icons = {kind.value: _dot_icon(color) for kind, color in CASE_COLORS.items()}
-        self._ai_columns: frozenset[str] = frozenset()
+        self._ai_columns: frozenset[str] = frozenset()  # columns with an AI value so far
         self._ai_note = ""
         self._ai_icon = _dot_icon(AI_COLOR, 8)
 
@@ -161,6 +167,7 @@ class PreviewModel(QAbstractTableModel):
         try:
             self._close_readers()
             self._rows, self._labels, self._columns = [], [], []
+            self._ai_columns = frozenset()
             self._limit = limit
             self._done = True
             reader = RowReader(data_path)
@@ -175,26 +182,18 @@ class PreviewModel(QAbstractTableModel):
         finally:
             self.endResetModel()
 
-    def set_ai_columns(self, columns: list[str], note: str) -> None:
-        """Mark the valid rows' values of ``columns`` as AI values; ``note`` says whose."""
-        self._ai_columns = frozenset(columns)
+    def set_ai_note(self, note: str) -> None:
+        """Say where the AI values came from (the model) in their tooltips."""
         self._ai_note = note
-        if self._rows:
-            last = self.index(len(self._rows) - 1, self.columnCount() - 1)
-            self.dataChanged.emit(self.index(0, 0), last)
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(self.columnCount() - 1, 0))
 
     @property
     def ai_columns(self) -> frozenset[str]:
-        """The columns whose valid-row values came from the AI."""
+        """The columns with at least one AI value in the rows read so far."""
         return self._ai_columns
 
     def is_ai_value(self, row: int, name: str) -> bool:
-        """Whether the value of column ``name`` in ``row`` came from the AI."""
-        if name not in self._ai_columns or self._labels[row].get("case") != CaseKind.VALID.value:
-            return False
-        value = self._rows[row].get(name, MISSING)
-        return value is not None and value is not MISSING
+        """Whether the value of column ``name`` in ``row`` came from the AI (its label says so)."""
+        return name in _ai_names(self._labels[row])
 
     def clear(self) -> None:
         """Show nothing and close the files."""
@@ -238,10 +237,15 @@ class PreviewModel(QAbstractTableModel):
         if rows:
             labels += [{}] * (len(rows) - len(labels))
             first = len(self._rows)
+            seen = self._ai_columns | {name for label in labels for name in _ai_names(label)}
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
             self._rows.extend(rows)
             self._labels.extend(labels)
+            new_ai, self._ai_columns = seen != self._ai_columns, seen
             self.endInsertRows()
+            if new_ai:  # the header marks the columns that got their first AI value
+                last = max(self.columnCount() - 1, 0)
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, last)
         if self._done:
             self._close_readers()
 
@@ -298,7 +302,7 @@ class PreviewModel(QAbstractTableModel):
             if 0 <= index < len(self._columns) and self._columns[index] in self._ai_columns:
                 if role == Qt.ItemDataRole.DecorationRole:
                     return self._ai_icon
-                return f"Valid rows of {self._columns[index]} hold AI values ({self._ai_note})"
+                return f"{self._columns[index]}: the tinted cells hold {self._ai_what('AI values')}"
             return None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
@@ -310,6 +314,10 @@ class PreviewModel(QAbstractTableModel):
         if 0 <= section < len(self._labels):
             return str(self._labels[section].get("row", section))
         return None
+
+    def _ai_what(self, what: str) -> str:
+        """``what (model …)``: ``what`` with the note on where the AI values came from."""
+        return f"{what} ({self._ai_note})" if self._ai_note else what
 
     @staticmethod
     def _rule_text(label: dict[str, Any]) -> str:
@@ -357,7 +365,7 @@ class PreviewModel(QAbstractTableModel):
                 return tint(AI_COLOR, QPalette(), _AI_TINT) if ai else None
             case Qt.ItemDataRole.ToolTipRole:
                 tip = _label_tip(self._labels[row])
-                return f"AI value ({self._ai_note})\n{tip}" if self.is_ai_value(row, name) else tip
+                return f"{self._ai_what('AI value')}\n{tip}" if self.is_ai_value(row, name) else tip
             case Qt.ItemDataRole.ForegroundRole if value is None or value is MISSING:
                 return QPalette().color(QPalette.ColorRole.PlaceholderText)
         return None
@@ -750,10 +758,9 @@ class PreviewPanel(QWidget):
         if job is None or job.result is None or not 0 <= index < len(job.result.tables):
             return
         table = job.result.tables[index]
-        ai_columns, ai_note = _ai_columns(job, table.table)
         try:
             self._model.open(table.path, table.cases_path)
-            self._model.set_ai_columns(ai_columns, ai_note)
+            self._model.set_ai_note(_ai_note(job))
             self._model.fetchMore()
         except TdgenError as error:
             self._model.clear()
@@ -768,8 +775,6 @@ class PreviewPanel(QWidget):
             changed = None
         if finished is not None and changed is not None and changed > finished:
             note = " — the file was replaced by a later job"
-        if ai_columns:
-            note += f" · AI values (tinted): {', '.join(ai_columns)}"
         self._update_info(table.rows, note)
         self._view.resizeColumnsToContents()
         for column in range(self._model.columnCount()):
@@ -792,7 +797,10 @@ class PreviewPanel(QWidget):
             text += f" · {shown:,} shown"
         if total > PREVIEW_LIMIT:
             text += f" (the preview reads the first {PREVIEW_LIMIT:,})"
-        self._info.setText(text + self._note)
+        note, ai = self._note, self._model.ai_columns
+        if ai:
+            note += f" · AI values (tinted): {', '.join(c for c in self._model.columns if c in ai)}"
+        self._info.setText(text + note)
 
     def _show_summary(self, column: int | None) -> None:
         if column is None or column >= self._model.columnCount():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,14 @@ from ai_server import API_KEY, FAST_RETRY, AiTestServer, MemoryKeyring
 from gui_support import WAIT_MS, Gui, write_prefs
 from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QLabel, QToolButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialogButtonBox,
+    QLabel,
+    QSpinBox,
+    QToolButton,
+)
 from pytestqt.qtbot import QtBot
 
 from tdgen_desktop.app import build_main_window
@@ -448,7 +456,7 @@ def test_hybrid_job_shows_request_progress_turns_green_and_tints_ai_cells(
         assert cell.data(PreviewModel.VALUE_ROLE) in answered
         assert cell.data(PreviewModel.AI_ROLE) is True
         assert cell.data(Qt.ItemDataRole.BackgroundRole) == ai_tint
-        assert cell.data(Qt.ItemDataRole.ToolTipRole).startswith("AI value (test-model")
+        assert cell.data(Qt.ItemDataRole.ToolTipRole).startswith("AI value (model test-model")
         assert model.index(row, ident).data(PreviewModel.AI_ROLE) is False
         assert model.index(row, ident).data(Qt.ItemDataRole.BackgroundRole) is None
     for row in boundary:
@@ -490,6 +498,83 @@ def test_hybrid_job_with_a_failing_server_turns_amber_with_a_warning(
         for r in rows
         for c in range(2, columns)
     )
+
+
+ITEM_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "item",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "label", "category", "status"],
+    "properties": {
+        "id": {"type": "integer", "minimum": 1, "x-unique": True},
+        "label": {"type": "string", "minLength": 3, "maxLength": 40},
+        "category": {"type": "string", "maxLength": 30},
+        "notes": {"type": ["string", "null"], "maxLength": 120},
+        "status": {"enum": ["active", "discontinued"]},
+    },
+    # The server's categories ("Category #3") break this rule; rule-based ones never do.
+    "if": {"properties": {"status": {"const": "discontinued"}}},
+    "then": {"properties": {"category": {"not": {"pattern": "#"}}}},
+}
+
+
+def test_only_cells_whose_value_came_from_the_model_are_tinted(
+    ai_gui: Gui, server: AiTestServer, tmp_path: Path
+) -> None:
+    schema = tmp_path / "item.schema.json"
+    schema.write_text(json.dumps(ITEM_SCHEMA), encoding="utf-8")
+    ai_gui.drop_and_wait(schema)
+    panel = ai_gui.window.generation_panel
+    panel.set_rows(30)
+    panel.set_case_kinds({CaseKind.VALID, CaseKind.BOUNDARY})
+    panel.set_provider(ProviderKind.HYBRID)
+    # Seed 1: the row values are probed in is active (a discontinued one rejects categories).
+    panel.findChild(QSpinBox, "seed").setValue(1)
+    job = ai_gui.wait_job(ai_gui.generate())
+    assert job.state is JobState.DONE, job.error
+
+    preview = ai_gui.window.preview
+    ai_gui.qtbot.waitUntil(lambda: preview.model.rowCount() > 0, timeout=WAIT_MS)
+    model = preview.model
+    model.fetch_all()
+    columns = ["Case", "Rule", *model.columns]
+    weak = ("label", "category", "notes")
+    ai_tint = tint(AI_COLOR, QPalette(), 0.16)
+    tinted_rows, kept_rows = 0, 0
+    for row in range(model.rowCount()):
+        label = model.label(row)
+        marked = set(label.get("ai", []))
+        status = model.index(row, columns.index("status")).data(PreviewModel.VALUE_ROLE)
+        for name in model.columns:
+            cell = model.index(row, columns.index(name))
+            value = cell.data(PreviewModel.VALUE_ROLE)
+            tinted = cell.data(Qt.ItemDataRole.BackgroundRole) == ai_tint
+            assert tinted is (name in marked) is cell.data(PreviewModel.AI_ROLE), (row, name)
+            if tinted:
+                assert value in server.values_for(name), (row, name)
+                tip = cell.data(Qt.ItemDataRole.ToolTipRole)
+                assert tip.startswith("AI value (model test-model, checked against"), tip
+            elif name in weak and value is not None:  # a rule-based value, shown plain
+                assert value not in server.values_for(name), (row, name)
+        if label["case"] != "valid":
+            assert not marked, row
+        elif status == "discontinued":  # the row broke the schema's if/then with AI values
+            assert not marked, row
+            kept_rows += 1
+        else:
+            assert {"label", "category"} <= marked, row
+            tinted_rows += 1
+    assert tinted_rows >= 5
+    assert kept_rows >= 5
+    assert model.ai_columns == {"label", "category", "notes"}
+    header = Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole
+    assert "tinted cells hold AI values (model test-model" in model.headerData(
+        columns.index("category"), *header
+    )
+    assert model.headerData(columns.index("status"), *header) is None
+    info = preview.findChild(QLabel, "preview_info").text()
+    assert "AI values (tinted): label, category, notes" in info
 
 
 @pytest.fixture
