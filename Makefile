@@ -50,6 +50,14 @@ bench-long: $(STAMP)
 	$(PY) bench/run_bench.py --long --only memory
 	$(PY) bench/profile_job.py
 
+# The long fuzz: FUZZ_EXAMPLES malformed inputs per importer through every reliability test, then
+# docs/RELIABILITY.md from the evidence in build/reliability/ (make test runs 300 per importer).
+FUZZ_EXAMPLES ?= 10000
+fuzz: $(STAMP)
+	QT_QPA_PLATFORM=offscreen TDGEN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) TDGEN_RELIABILITY_SUITE=fuzz \
+	    $(VENV)/bin/pytest tests/reliability
+	$(PY) build_scripts/reliability_report.py --short-examples 300
+
 # Render the window's main states offscreen into docs/screenshots/ (shown in the README).
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) build_scripts/screenshots.py

@@ -175,7 +175,11 @@ class _IntRange(Source):
         if self.places is not None:
             scale = 10**self.places
             d_low, d_step = decimal.Decimal(repr(float(low))), decimal.Decimal(repr(float(step)))
-            if d_step * scale == 1 and (d_low * scale) % 1 == 0:
+            try:
+                exact = d_step * scale == 1 and (d_low * scale) % 1 == 0
+            except decimal.InvalidOperation:  # beyond decimal's 28 digits: the float path
+                exact = False
+            if exact:
                 self.units, self.scale = int(d_low * scale), scale
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
@@ -1181,14 +1185,14 @@ def _numeric(f: Field, env: Env) -> Source:
             step = _integer_step(step)
         first = _ceil_multiple(low, step, exclusive=c.exclusive_minimum and low == c.minimum)
         last = _floor_multiple(high, step, exclusive=c.exclusive_maximum and high == c.maximum)
-        count = round((last - first) / step) + 1 if last >= first else 0
+        count = _multiples(first, last, step)
         if count <= 0 and (c.minimum is None or c.maximum is None):
             # The semantic default range holds no multiple: widen the open side(s).
             if c.maximum is None:
                 last = _floor_multiple(first + step * 100, step, exclusive=False)
             if c.minimum is None:
                 first = _ceil_multiple(last - step * 100, step, exclusive=False)
-            count = round((last - first) / step) + 1 if last >= first else 0
+            count = _multiples(first, last, step)
         if count <= 0:
             raise UnsatisfiableError(
                 f"no {'integer' if is_int else 'number'} satisfies {c.describe()}"
@@ -1207,6 +1211,21 @@ def _numeric(f: Field, env: Env) -> Source:
         raise UnsatisfiableError(f"no number satisfies {c.describe()}")
     # Unique numbers keep full precision: rounding would shrink the value space.
     return _Float(low, high, None if f.unique else decimals, c)
+
+
+def _multiples(first: float, last: float, step: float) -> int:
+    """How many multiples of ``step`` lie from ``first`` to ``last`` (capped at 2**62: a span
+    too wide for a float, such as -1e308..1e308, still has a usable first part)."""
+    if last < first:
+        return 0
+    try:
+        span = (last - first) / step
+    except OverflowError:
+        return _MAX_MULTIPLES
+    return min(round(span) + 1, _MAX_MULTIPLES) if math.isfinite(span) else _MAX_MULTIPLES
+
+
+_MAX_MULTIPLES = 2**62
 
 
 def _sequence_start(c: Constraints, low: float) -> int:
@@ -1419,6 +1438,10 @@ def _bounded_dates(f: Field, anchor: dt.datetime) -> Source:
     return _Dates(f.type, low, end)
 
 
+_MAX_ARRAY_ITEMS = 10_000
+"""The longest array tdgen makes in one value."""
+
+
 def _array(f: Field, env: Env) -> Source:
     c = f.constraints
     low = c.min_items or 0
@@ -1426,6 +1449,10 @@ def _array(f: Field, env: Env) -> Source:
     high = min(high, max(low, 5))
     if low > (c.max_items if c.max_items is not None else low):
         raise UnsatisfiableError(f"minItems {low} is greater than maxItems {c.max_items}")
+    if low > _MAX_ARRAY_ITEMS:
+        raise UnsupportedFeatureError(
+            f"minItems {low:,} is more than the {_MAX_ARRAY_ITEMS:,} items tdgen puts in one array"
+        )
     item_env = Env(env.pools, env.seed, env.path + "[]", env.uniques)
     prefix = [compile_field(p, item_env) for p in f.prefix_items]
     item = (
