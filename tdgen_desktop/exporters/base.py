@@ -315,6 +315,7 @@ class CasesWriter(_AtomicWriter):
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__(path)
         self._tails: dict[CaseLabel, str] = {}
+        self._ai_tails: dict[tuple[str, ...], str] = {}
 
     def write(self, batch: RowBatch) -> None:
         """Append one line per row of ``batch``.
@@ -336,11 +337,21 @@ class CasesWriter(_AtomicWriter):
             tail_of = self._tail
             lines = [f'{{"row": {start + i}{tail_of(label)}' for i, label in enumerate(labels)]
         if ai is not None:
+            ai_tail = self._ai_tail
             for i, names in enumerate(ai):
                 if names:  # the record's closing brace moves after the AI columns
-                    lines[i] = f'{lines[i][:-1]}, "ai": {_CASES_ENCODER.encode(list(names))}}}'
+                    lines[i] = lines[i][:-1] + ai_tail(names)
         if lines:
             self._file.write("\n".join(lines) + "\n")
+
+    def _ai_tail(self, names: tuple[str, ...]) -> str:
+        """``, "ai": [...]}``: what ends the record of a row with AI values in ``names``."""
+        tail = self._ai_tails.get(names)
+        if tail is None:
+            tail = f', "ai": {_CASES_ENCODER.encode(list(names))}}}'
+            if len(self._ai_tails) < 4096:
+                self._ai_tails[names] = tail
+        return tail
 
     def _tail(self, label: CaseLabel) -> str:
         """A label's line after the row number: the encoded record, kept for repeated labels."""
