@@ -55,6 +55,11 @@ def make_registry(schema: Any, *, base_uri: str | None = None) -> tuple[Registry
     return Registry().with_resource(uri, resource), uri
 
 
+def _never_fetch(_uri: str) -> Resource[Any]:
+    """A remote ``$ref`` is never fetched: rows are not checked against what it names."""
+    return DRAFT202012.create_resource(True)
+
+
 class Oracle:
     """Validates instances against one schema (or a part of it) with tdgen's rules.
 
@@ -66,6 +71,7 @@ class Oracle:
     def __init__(self, schema: Any, registry: Registry[Any] | None = None) -> None:
         if registry is None:
             registry, _ = make_registry(schema)
+        registry = Registry(retrieve=_never_fetch).combine(registry)  # type: ignore[call-arg]
         default = jsonschema.Draft202012Validator
         base = jsonschema.validators.validator_for(schema, default=default)
         cls = jsonschema.validators.extend(  # type: ignore[no-untyped-call]

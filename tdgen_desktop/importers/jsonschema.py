@@ -79,6 +79,10 @@ class _Omit(Exception):
         self.reason = reason
 
 
+class _BrokenRef(SchemaError):
+    """A local ``$ref`` that points to nothing: the whole schema is broken, not one branch."""
+
+
 def parse_jsonschema(path: Path, text: str) -> Any:
     """Parse JSON (or YAML for ``.yaml``/``.yml``) text into a Python value.
 
@@ -319,6 +323,8 @@ class _Converter:
                 variants.append(
                     self._field_inner(name, merged, resolver, f"{path}<{i}>", stack, required=True)
                 )
+            except _BrokenRef:
+                raise  # the validator would stumble on it too, whichever branch a row takes
             except (_Omit, TdgenError) as exc:
                 reasons.append(exc.reason if isinstance(exc, _Omit) else exc.problem)
         if not variants:
@@ -487,7 +493,7 @@ class _Converter:
             resolved = resolver.lookup(ref)
         except Unresolvable as exc:
             if ref.startswith("#"):
-                raise SchemaError(f"$ref '{ref}' points to nothing in this file") from exc
+                raise _BrokenRef(f"$ref '{ref}' points to nothing in this file") from exc
             raise _Omit(f"$ref '{ref}' is remote and is never fetched") from exc
         return resolved.contents, resolved.resolver
 

@@ -234,3 +234,28 @@ def test_fuzz_regression_sample_with_a_value_beyond_decimal_precision(tmp_path: 
     tally: Counter[str] = Counter()
     _generate(load_schema(path), path, tmp_path / "out", tally)
     assert tally["generated"] == 1
+
+
+@pytest.mark.parametrize(
+    ("ref", "refused"),
+    [("#/$defs/loop", True), ("https://example.invalid/remote.json", False)],
+    ids=["dangling", "remote"],
+)
+def test_fuzz_regression_ref_in_an_anyof_branch(ref: str, refused: bool, tmp_path: Path) -> None:
+    """A $ref in an anyOf branch that resolves to nothing let the import through, and the
+    validate step then raised a referencing error. A dangling local $ref is now refused; a
+    remote one is never fetched and rows are not checked against it."""
+    path = tmp_path / "refs.json"
+    path.write_text(
+        '{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", '
+        '"required": ["a"], "properties": {"a": {"type": "array", "minItems": 1, '
+        f'"items": {{"anyOf": [{{"$ref": "{ref}"}}, {{"type": "string"}}]}}}}}}}}',
+        encoding="utf-8",
+    )
+    if refused:
+        with pytest.raises(TdgenError, match="points to nothing in this file"):
+            load_schema(path)
+        return
+    tally: Counter[str] = Counter()
+    _generate(load_schema(path), path, tmp_path / "out", tally)
+    assert tally["generated"] == 1
