@@ -11,6 +11,7 @@ import json
 import os
 import threading
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -27,6 +28,7 @@ from tdgen_desktop.generation.pipeline import (
 
 def test_this_platform_forks_workers() -> None:
     assert CAN_FORK, "the suite runs on Linux, where chunks are made in forked workers"
+
 
 _UNIQUE_SCHEMA = {
     "type": "object",
@@ -80,13 +82,10 @@ def test_files_identical_for_any_number_of_processes(
             assert len({row[column] for row in rows}) == 4000, column
 
 
-def test_related_tables_identical_for_any_number_of_processes(
-    corpus: Path, tmp_path: Path
-) -> None:
+def test_related_tables_identical_for_any_number_of_processes(corpus: Path, tmp_path: Path) -> None:
     source = corpus / "sql" / "chinook-sqlite.sql"
     made = {
-        n: _run(source, tmp_path / f"p{n}", n, rows=1500, format=ExportFormat.SQL)
-        for n in (0, 2)
+        n: _run(source, tmp_path / f"p{n}", n, rows=1500, format=ExportFormat.SQL) for n in (0, 2)
     }
     assert made[0] == made[2]
     assert len(made[2]) > 10  # every table, with its cases file
@@ -105,7 +104,8 @@ def test_benchmark_schema_identical_and_progress_complete(corpus: Path, tmp_path
     run_pipeline(single)
     assert _files(tmp_path / "p2") == _files(tmp_path / "p0")
     done = [e.rows_done for e in events]
-    assert done == sorted(done) and done[-1] == 5000
+    assert done == sorted(done)
+    assert done[-1] == 5000
     assert events[-1].fraction == 1.0
 
 
@@ -137,7 +137,7 @@ class _FailingProvider:
     def __init__(self, fail_how: str) -> None:
         self.fail_how = fail_how
 
-    def rows(self, plan: object, chunk: int, start: int, count: int) -> list[tuple[int]]:
+    def rows(self, plan: object, chunk: int, start: int, count: int) -> list[tuple[int]]:  # noqa: ARG002
         if chunk == 3:
             if self.fail_how == "error":
                 raise TdgenError("no value satisfying every rule was found", field="x")
@@ -147,7 +147,7 @@ class _FailingProvider:
 
 class _Plan:
     independent = True
-    columns = ["x"]
+    columns: ClassVar[list[str]] = ["x"]
 
 
 @pytest.mark.parametrize("fail_how", ["error", "death"])
@@ -178,4 +178,5 @@ def test_workers_from_a_thread_with_other_threads_running(
     worker.start()
     worker.join(120)
     stop.set()
-    assert results and results[0] == _run(unique_schema, tmp_path / "s", 0, rows=3000)
+    assert results
+    assert results[0] == _run(unique_schema, tmp_path / "s", 0, rows=3000)
