@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-__all__ = ["TARGETS", "Target"]
+__all__ = ["PROJECT_SOURCE", "TARGETS", "Target"]
 
 _CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 
@@ -528,11 +528,34 @@ def _jsonl(records: list[Any]) -> bytes:
 
 # ---------------------------------------------------------------------------- project files
 
+PROJECT_SOURCE = ("customer.json", _CONSTRAINED_SCHEMA)
+"""The schema the fuzzed project files name: the test writes it beside them."""
+
 _PROJECT_SEED: dict[str, Any] = {
-    "tdgen": 1,
-    "schema": {"path": "customer.json", "format": "jsonschema"},
-    "dataset": {"tables": [{"name": "customer", "fields": [{"name": "id", "type": "integer"}]}]},
-    "generation": {"rows": 10, "seed": 1, "cases": ["valid"], "format": "csv"},
+    "tdgen_project": 1,
+    "source": {"path": "customer.json", "format": "jsonschema"},
+    "overrides": {
+        "customer": {
+            "email": {"null_ratio": 0.2, "generator": "email"},
+            "age": {"minimum": 18, "maximum": 90},
+            "name": {"min_length": 2, "max_length": 30, "unique": True},
+            "kind": {"enum_weights": [0.5, 0.3, 0.2]},
+        }
+    },
+    "generation": {
+        "rows": 50,
+        "table_rows": {"customer": 20},
+        "seed": 7,
+        "locale": "de_DE",
+        "cases": ["valid", "invalid"],
+        "format": "csv",
+        "provider": "null",
+        "pairwise": False,
+        "max_cases": 10,
+        "label_columns": False,
+        "dialect": None,
+        "with_ddl": False,
+    },
 }
 
 
@@ -649,7 +672,7 @@ TARGETS: dict[str, Target] = {
         Target(
             "Project file",
             ".tdgen.json",
-            "a project file naming a schema, its tables and generation options",
+            "a project file naming a JSON Schema, field overrides and generation settings",
             _tree_inputs(_project_seeds, _dump_json),
         ),
     ]

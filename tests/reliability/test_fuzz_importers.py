@@ -13,6 +13,7 @@ thousand in ``make fuzz``. Runs are derandomized, so a failure in CI reproduces 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
-from strategies import TARGETS, Target
+from strategies import PROJECT_SOURCE, TARGETS, Target
 
 from tdgen_desktop.core.enums import CaseKind, ExportFormat
 from tdgen_desktop.core.errors import TdgenError
@@ -106,6 +107,8 @@ def test_importer_survives_fuzzed_input(name: str, tmp_path: Path, record: Recor
     """Every generated input imports or is refused with a typed error naming the file."""
     target = TARGETS[name]
     tally: Counter[str] = Counter()
+    source_name, source = PROJECT_SOURCE  # the schema a fuzzed project file names
+    (tmp_path / source_name).write_text(json.dumps(source), encoding="utf-8")
     started = time.perf_counter()
 
     @_FUZZ_SETTINGS
