@@ -68,7 +68,9 @@ GENERIC_KINDS = frozenset({"text", "title", "word"})
 """Semantic kinds the null provider fills with lorem-style text: the AI can do better."""
 
 _PROBE_CHUNK = 2_000_000_000
-"""Chunk number of the probe row (apart from valid rows and case base rows)."""
+"""Chunk number of the probe rows (apart from valid rows and case base rows)."""
+_PROBE_ROWS = 4
+"""Probe rows a value is tried in (it passes when one of them takes it)."""
 _SHOWN = 40
 _SCALAR_TYPES = frozenset(
     {
@@ -279,14 +281,18 @@ def _format_checker(fmt: str | None) -> Callable[[str], bool] | None:
 
 
 class RowProbe:
-    """Checks a value inside a real row: a foundation row with the value put in, by the oracle.
+    """Checks a value inside real rows: foundation rows with the value put in, by the oracle.
 
-    The probe row comes from a separate null provider, so the job's own sources (whose
+    A value passes when it fits one of a few probe rows — so a whole-row rule (``if``/``then``)
+    that one row happens to trigger does not throw away every value of a field; the rows the
+    job makes are checked again when the value is put in.
+
+    The probe rows come from a separate null provider, so the job's own sources (whose
     uniqueness bookkeeping spans the job) are not touched.
     """
 
-    def __init__(self, table: Table, oracle: Oracle, base: Any) -> None:
-        self.table, self.oracle, self.base = table, oracle, base
+    def __init__(self, table: Table, oracle: Oracle, bases: list[Any]) -> None:
+        self.table, self.oracle, self.bases = table, oracle, bases
 
     @classmethod
     def build(cls, table: Table, foundation: NullProvider) -> RowProbe | None:
@@ -296,20 +302,27 @@ class RowProbe:
             oracle = Oracle(table.schema)
             prober = NullProvider(foundation.seed, foundation.locale, pools=foundation.pools)
             plan = prober.plan(table)
-            batch = prober.batch(plan, _PROBE_CHUNK, 0, 1)
-            base = row_instance(table, plan.columns, batch.rows[0])
+            batch = prober.batch(plan, _PROBE_CHUNK, 0, _PROBE_ROWS)
+            bases = [row_instance(table, plan.columns, row) for row in batch.rows]
         except TdgenError:
             return None
-        return cls(table, oracle, base) if oracle.is_valid(base) else None
+        bases = [base for base in bases if oracle.is_valid(base)]
+        return cls(table, oracle, bases) if bases else None
 
     def problem(self, name: str, value: Any) -> str | None:
         if self.table.bare:
-            instance = value
-        else:
-            instance = dict(self.base)
+            error = self.oracle.first_error(value)
+            return None if error is None else f"rejected by the schema: {error.message[:80]}"
+        first = None
+        for base in self.bases:
+            instance = dict(base)
             instance[name] = value
-        error = self.oracle.first_error(instance)
-        return None if error is None else f"rejected by the schema: {error.message[:80]}"
+            error = self.oracle.first_error(instance)
+            if error is None:
+                return None
+            first = first or error
+        assert first is not None  # noqa: S101 — there is at least one base row
+        return f"rejected by the schema: {first.message[:80]}"
 
 
 # ==================================================================== outcome

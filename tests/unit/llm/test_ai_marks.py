@@ -168,3 +168,29 @@ def test_a_changed_cell_loses_its_ai_mark(item_table: Table) -> None:
     batch.rows[0] = (1, "Screw", 3.0)
     batch.forget_changed_ai([(1, "Bolt", 3.0), (2, "Nut", 1)])
     assert batch.ai_fields is None
+
+
+@pytest.mark.parametrize("seed", [0, 2, 3])
+def test_a_whole_row_rule_one_probe_row_triggers_does_not_drop_a_fields_values(
+    tmp_path: Path, make_session: Any, seed: int
+) -> None:
+    """With these seeds the first probe row is 'discontinued', whose rule rejects the model's
+    categories; other probe rows take them, and the job's own discontinued rows keep theirs."""
+    schema = tmp_path / "item.schema.json"
+    schema.write_text(json.dumps(SCHEMA), encoding="utf-8")
+    request = GenerationRequest(
+        source=schema,
+        out_dir=tmp_path / "out",
+        rows=ROWS,
+        format=ExportFormat.JSONL,
+        seed=seed,
+        provider=ProviderKind.HYBRID,
+        ai=make_session(max_concurrent=1),
+    )
+    result = run_pipeline(request)
+    assert result.validation_failures == 0
+    assert result.ai is not None
+    assert "category" in result.ai.enhanced["item"]
+    rows = [json.loads(line) for line in _lines(tmp_path / "out" / "item.jsonl")]
+    assert not any(r["status"] == "discontinued" and "#" in r["category"] for r in rows)
+    assert any("#" in r["category"] for r in rows)
