@@ -1158,6 +1158,7 @@ def _compile_typed(f: Field, env: Env) -> Source:
         case FieldType.UUID:
             return _Uuid()
         case FieldType.BINARY:
+            _check_length(c.min_length or 0)
             return _Binary(max(c.min_length or 0, 1) // 2, max(((c.max_length or 64) * 3) // 4, 1))
         case FieldType.ARRAY:
             return _array(f, env)
@@ -1303,11 +1304,24 @@ def _format_checker(fmt: str) -> Callable[[str], bool] | None:
     return format_predicate(fmt)
 
 
+_MAX_STRING_LENGTH = 1_000_000
+"""The longest string tdgen makes in one value."""
+
+
+def _check_length(min_length: int) -> None:
+    if min_length > _MAX_STRING_LENGTH:
+        raise UnsupportedFeatureError(
+            f"minLength {min_length:,} is more than the {_MAX_STRING_LENGTH:,} characters "
+            "tdgen puts in one value"
+        )
+
+
 def _string(f: Field, env: Env) -> Source:
     c = f.constraints
     low, high = c.min_length or 0, c.max_length
     if high is not None and low > high:
         raise UnsatisfiableError(f"minLength {low} is greater than maxLength {high}")
+    _check_length(low)
     if c.pattern is not None:
         generator = patterns.PatternGenerator(c.pattern, low, high)
         generator.generate(random.Random(0))  # fail here, naming the field, if none can be made
