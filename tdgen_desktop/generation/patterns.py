@@ -78,9 +78,7 @@ def _xeger_class() -> type:
             times = self._random.randint(start_range, end)
             self._depth += 1
             try:
-                return "".join(
-                    "".join(self._handle_state(i) for i in value) for _ in range(times)
-                )
+                return "".join("".join(self._handle_state(i) for i in value) for _ in range(times))
             finally:
                 self._depth -= 1
 
