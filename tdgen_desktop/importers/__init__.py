@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tdgen_desktop.core.enums import Dialect, SourceFormat
-from tdgen_desktop.core.errors import SchemaError, UnsupportedFeatureError
+from tdgen_desktop.core.errors import SchemaError, TdgenError, UnsupportedFeatureError
 from tdgen_desktop.core.model import Dataset
 
 __all__ = ["MAX_FILE_BYTES", "detect_format", "load_schema", "read_text"]
@@ -197,4 +197,6 @@ def load_schema(
         annotate(dataset)
     except RecursionError:
         raise SchemaError("is nested too deeply to import", file=source) from None
+    except TdgenError as exc:  # every importer's error names the file
+        raise exc.with_context(file=source) from None
     return dataset

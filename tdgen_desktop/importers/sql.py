@@ -1533,6 +1533,10 @@ def _field_for_type(dtype: exp.DataType, dialect: Dialect, name: str) -> Field |
     return _other_field(dtype, dialect, name, params)
 
 
+_MAX_DECIMAL_DIGITS = 1000
+"""PostgreSQL's largest NUMERIC precision; MySQL's is 65."""
+
+
 def _decimal_field(name: str, kind: Any, params: list[int], dialect: Dialect) -> Field:
     if kind in (_DT.MONEY, _DT.SMALLMONEY):
         precision, scale = (18, 2) if kind is _DT.MONEY else (10, 4)
@@ -1542,6 +1546,11 @@ def _decimal_field(name: str, kind: Any, params: list[int], dialect: Dialect) ->
         precision, scale = 10, 0
     else:
         return Field(name, FieldType.NUMBER)
+    if precision > _MAX_DECIMAL_DIGITS or abs(scale) > _MAX_DECIMAL_DIGITS:  # 10 ** 10**20 hangs
+        raise SchemaError(
+            f"DECIMAL({precision},{scale}) has more than {_MAX_DECIMAL_DIGITS:,} digits",
+            field=name,
+        )
     span = 10 ** (precision - scale)
     unsigned = kind is _DT.UDECIMAL
     if scale <= 0:

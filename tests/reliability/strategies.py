@@ -367,7 +367,7 @@ def _mutated_tree(draw: st.DrawFn, seeds: Callable[[], list[Any]]) -> Any:
             else:
                 node[index] = copy.deepcopy(draw(st.sampled_from(_HOSTILE_VALUES)))
         elif not where:
-            return draw(st.sampled_from(_HOSTILE_VALUES))
+            return copy.deepcopy(draw(st.sampled_from(_HOSTILE_VALUES)))
     return doc
 
 
@@ -499,12 +499,12 @@ def _sample_documents(draw: st.DrawFn) -> list[Any]:
     records = records[: draw(st.integers(0, len(records)))]
     for _ in range(draw(st.integers(1, 6))):
         if not records:
-            records.append(draw(st.sampled_from(_HOSTILE_VALUES)))
+            records.append(copy.deepcopy(draw(st.sampled_from(_HOSTILE_VALUES))))
             continue
         i = draw(st.integers(0, len(records) - 1))
         record = records[i]
         if not isinstance(record, dict) or not record:
-            records[i] = draw(st.sampled_from(_HOSTILE_VALUES))
+            records[i] = copy.deepcopy(draw(st.sampled_from(_HOSTILE_VALUES)))
             continue
         keys = sorted(record)
         key = keys[draw(st.integers(0, len(keys) - 1))]

@@ -56,18 +56,23 @@ class _HangError(Exception):
 
 @contextmanager
 def _watchdog(seconds: float) -> Iterator[None]:
-    """Interrupt the input after ``seconds`` (SIGALRM in the main thread) as a hang."""
+    """Interrupt the input after ``seconds`` (SIGALRM in the main thread) as a hang; the
+    test's own timer (pytest-timeout uses SIGALRM too) is put back with the time it has left."""
 
     def expire(_signum: int, _frame: object) -> None:
         raise _HangError(f"an input took longer than {seconds:.0f} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer:
+            left = outer - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
 
 
 def _generate(dataset: Dataset, source: Path, out: Path, tally: Counter[str]) -> None:
@@ -297,3 +302,22 @@ def test_fuzz_regression_a_string_of_a_trillion_characters(tmp_path: Path) -> No
     with _watchdog(30):
         _generate(load_schema(path), path, tmp_path / "out", tally)
     assert tally["generation refused"] == 1
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        "rate DECIMAL(99999999999999999999,1)",
+        "rate NUMERIC(99999999999999999999,99999999999999999999)",
+    ],
+    ids=["huge-precision", "huge-scale"],
+)
+def test_fuzz_regression_decimal_beyond_any_database(column: str, tmp_path: Path) -> None:
+    """DECIMAL(10^20, 1) computed 10 ** 10^20 (a hang) and a huge scale raised
+    decimal.InvalidOperation; both are now refused naming the column."""
+    path = tmp_path / "rates.sql"
+    path.write_text(f"CREATE TABLE rates (id INTEGER PRIMARY KEY, {column});", encoding="utf-8")
+    with _watchdog(30), pytest.raises(TdgenError, match="has more than 1,000 digits") as caught:
+        load_schema(path)
+    assert "rates.sql" in caught.value.message
+    assert "rate" in caught.value.message
