@@ -70,3 +70,17 @@ def test_a_banned_word_writes_nothing(report: ModuleType, tmp_path: Path) -> Non
 
 def test_no_evidence_is_an_error(report: ModuleType, tmp_path: Path) -> None:
     assert report.main(["--evidence", str(tmp_path), "--out", str(tmp_path / "r.md")]) == 1
+
+
+def test_machine_folders_are_left_out(report: ModuleType, tmp_path: Path) -> None:
+    _suite(
+        tmp_path,
+        "test",
+        "2026-01-02 10:00:00",
+        [("Hostile input", "deep JSON", "error: /tmp/pytest-1/case0/deep.json: nested -- /* */")],
+    )
+    out = tmp_path / "RELIABILITY.md"
+    assert report.main(["--evidence", str(tmp_path), "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "| error: deep.json: nested -- /* */ |" in text
+    assert "/tmp" not in text
