@@ -103,10 +103,18 @@ def _fuzz_note(rows: list[dict[str, Any]]) -> str:
             minutes += float(found.group(2))
     if not inputs:
         return ""
-    return (
+    note = (
         f" The fuzzing below fed {inputs:,} inputs to {len(rows)} importers in "
-        f"{minutes:.0f} minutes."
+        f"{minutes:.0f} minutes"
     )
+    per_importer = inputs / len(rows)
+    if per_importer < 10_000:
+        note += (
+            f" ({per_importer:,.0f} each, to keep `make fuzz` within 20 minutes on a 2-core "
+            f"machine; 10,000 each would take about {minutes * 10_000 / per_importer:.0f} "
+            "minutes: `make fuzz FUZZ_EXAMPLES=10000`)"
+        )
+    return note + "."
 
 
 _FOLDERS = re.compile(r"(?<![\w.])/(?:[^\s/:'\"]+/)+")
