@@ -91,6 +91,13 @@ class NullProvider:
             independent = independent and not getattr(source, "inline", False)
         return TablePlan(table, list(source.names), source, fixes, independent)
 
+    def needs_rows(self, plan: TablePlan) -> bool:
+        """Whether a chunk's rows matter after it is made: to :meth:`fix` them, or because
+        other tables draw their foreign keys from this table's keys."""
+        if plan.fixes or getattr(plan.source, "fixes_rows", False):
+            return True
+        return self.keys is not None and bool(self.keys.plan.referenced.get(plan.table.name))
+
     def record(self, batch: RowBatch) -> None:
         """Remember the keys of written valid rows, for the tables that reference them."""
         if self.keys is not None:

@@ -53,6 +53,7 @@ _POLL_S = 0.05
 
 RowCheck = Callable[[list[str], list[tuple[Any, ...]]], Any]
 Encoder = Callable[[RowBatch], str]
+Confirm = Callable[[list[str], list[tuple[Any, ...]], list[int]], list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +70,17 @@ class MadeChunk:
     """A chunk's rows before the uniqueness fix-up.
 
     Attributes:
-        rows: the rows.
+        rows: the rows (``None`` when only their text was asked for).
         flagged: indexes of the rows the compiled column checks flagged (``None``: not
             checked yet).
         texts: the text of each encoder for these rows (``None``: not encoded).
+        failures: when only text was asked for, the confirmed validation failures.
     """
 
-    rows: list[tuple[Any, ...]]
+    rows: list[tuple[Any, ...]] | None
     flagged: list[int] | None
     texts: list[str] | None = None
+    failures: list[str] | None = None
 
 
 def make_chunks(
@@ -88,11 +91,15 @@ def make_chunks(
     check: RowCheck | None,
     cancel: CancelToken,
     encoders: Sequence[Encoder] = (),
+    *,
+    confirm: Confirm | None = None,
 ) -> Generator[MadeChunk]:
     """Yield the chunks' rows in order, made in ``processes`` workers where possible.
 
     ``check`` flags rows for validation and ``encoders`` turn a chunk into text — both run in
-    the workers (only there: in the job's thread the caller does that work itself).
+    the workers (only there: in the job's thread the caller does that work itself). With
+    ``confirm`` (and encoders) the workers send only the text and ``confirm``'s verdict on the
+    flagged rows, not the rows: the job then has nothing to unpickle but strings.
 
     Raises:
         CancelledError: ``cancel`` was set (the workers are stopped first).
@@ -103,7 +110,8 @@ def make_chunks(
             cancel.raise_if_cancelled()
             yield MadeChunk(provider.rows(plan, chunk.index, chunk.start, chunk.count), None)
         return
-    workers = _Workers(provider, plan, chunks, min(processes, len(chunks)), check, encoders)
+    work = _Work(provider, plan, check, tuple(encoders), confirm if encoders else None)
+    workers = _Workers(work, chunks, min(processes, len(chunks)))
     try:
         for number in range(len(chunks)):
             yield workers.receive(number, cancel)
@@ -111,18 +119,35 @@ def make_chunks(
         workers.stop()
 
 
+@dataclass(frozen=True, slots=True)
+class _Work:
+    """What a worker does with each of its chunks."""
+
+    provider: NullProvider
+    plan: TablePlan
+    check: RowCheck | None
+    encoders: tuple[Encoder, ...]
+    confirm: Confirm | None
+
+    def make(self, chunk: Chunk) -> tuple[Any, ...]:
+        """The message for one chunk."""
+        plan = self.plan
+        rows = self.provider.rows(plan, chunk.index, chunk.start, chunk.count)
+        flagged = list(self.check(plan.columns, rows)) if self.check is not None else None
+        texts = None
+        if self.encoders:
+            labels = [VALID_LABEL] * len(rows)
+            batch = RowBatch(plan.table, plan.columns, rows, labels, chunk.start)
+            texts = [encode(batch) for encode in self.encoders]
+        if self.confirm is not None:
+            return ("text", texts, self.confirm(plan.columns, rows, flagged or []))
+        return ("rows", rows, flagged, texts)
+
+
 class _Workers:
     """The forked workers of one table, each with the pipe it sends its chunks through."""
 
-    def __init__(
-        self,
-        provider: NullProvider,
-        plan: TablePlan,
-        chunks: Sequence[Chunk],
-        count: int,
-        check: RowCheck | None,
-        encoders: Sequence[Encoder],
-    ) -> None:
+    def __init__(self, work: _Work, chunks: Sequence[Chunk], count: int) -> None:
         self.pids: list[int] = []
         self.pipes: list[Connection] = []
         try:
@@ -135,7 +160,7 @@ class _Workers:
                     pid = os.fork()
                 if pid == 0:  # the child: make its share of the chunks, then leave at once
                     reader.close()
-                    _child(writer, provider, plan, chunks[worker::count], check, encoders)
+                    _child(writer, work, chunks[worker::count])
                 writer.close()
                 self.pids.append(pid)
                 self.pipes.append(reader)
@@ -158,6 +183,8 @@ class _Workers:
             ) from None
         if message[0] == "rows":
             return MadeChunk(message[1], message[2], message[3])
+        if message[0] == "text":
+            return MadeChunk(None, None, message[1], message[2])
         if message[0] == "error":
             raise message[1]
         raise TdgenError("a worker process failed", details=message[1])
@@ -174,14 +201,7 @@ class _Workers:
         self.pids, self.pipes = [], []
 
 
-def _child(
-    pipe: Connection,
-    provider: NullProvider,
-    plan: TablePlan,
-    chunks: Sequence[Chunk],
-    check: RowCheck | None,
-    encoders: Sequence[Encoder],
-) -> None:
+def _child(pipe: Connection, work: _Work, chunks: Sequence[Chunk]) -> None:
     """A worker's whole life. Never returns."""
     code = 0
     try:
@@ -189,14 +209,7 @@ def _child(
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         gc.freeze()  # the inherited objects are never collected: their pages stay shared
         for chunk in chunks:
-            rows = provider.rows(plan, chunk.index, chunk.start, chunk.count)
-            flagged = list(check(plan.columns, rows)) if check is not None else None
-            texts = None
-            if encoders:
-                labels = [VALID_LABEL] * len(rows)
-                batch = RowBatch(plan.table, plan.columns, rows, labels, chunk.start)
-                texts = [encode(batch) for encode in encoders]
-            pipe.send(("rows", rows, flagged, texts))
+            pipe.send(work.make(chunk))
     except TdgenError as exc:
         code = _send(pipe, ("error", exc))
     except BrokenPipeError:

@@ -431,32 +431,11 @@ def _run_table(
     cancel: CancelToken,
     writers: list[Any],
 ) -> TableResult:
-    from tdgen_desktop.exporters import CasesWriter, ExportOptions, extension_for, writer_for  # noqa: PLC0415
-    from tdgen_desktop.exporters.atomic import remove_stale_parts  # noqa: PLC0415
-
     plan = provider.plan(table)
-    try:
-        writers.append(_CreatedFolders(request.out_dir))
-    except OSError as exc:
-        raise ExportError(
-            f"cannot create the output folder: {exc.strerror or exc}", file=request.out_dir
-        ) from None
-    remove_stale_parts(request.out_dir)  # what an export killed mid-way left (unlocked files)
-    path = request.out_dir / f"{table.name}.{extension_for(request.format)}"
-    cases_path = request.out_dir / f"{table.name}.cases.jsonl"
-    options = ExportOptions(
-        label_columns=request.label_columns,
-        dialect=request.dialect,
-        with_ddl=request.with_ddl,
-        formula_guard=request.formula_guard,
-    )
-    writer = writer_for(request.format)(path, table, plan.columns, options)
-    writers.append(writer)
-    cases = CasesWriter(cases_path)
-    writers.append(cases)
+    writer, cases = _open_writers(request, table, plan.columns, writers)
     oracle = Oracle(table.schema, None) if table.schema is not None else None
     fast_check = _fast_check(table)
-    result = TableResult(table.name, path, cases_path, 0, {})
+    result = TableResult(table.name, writer.path, cases.path, 0, {})
     counts: Counter[str] = Counter()
     wanted = request.rows_for(table.name) if CaseKind.VALID in request.cases else 0
     pairs = _pairwise(request, table)
@@ -465,25 +444,32 @@ def _run_table(
         result.pairwise = (len(pairs.combos), pairs.exhaustive, list(pairs.fields))
     designing = bool(request.cases - {CaseKind.VALID})
     keep = _UniqueKeeper(table) if designing else None
-    check = fast_check if oracle is not None else None
+    checks = _Checks(oracle, fast_check, table)
     encoders = _encoders(writer, cases)
-    batches = _batches(request, provider, plan, wanted, check, cancel, encoders)
-    with contextlib.closing(batches):
-        for batch, checked, texts in batches:
+    keep_rows = keep is not None or pairs is not None or (oracle is not None and fast_check is None)
+    parts = _parts(request, provider, plan, wanted, checks, cancel, encoders, keep_rows=keep_rows)
+    with contextlib.closing(parts):
+        for part in parts:
             cancel.raise_if_cancelled()
-            flagged, encoded = checked, texts
-            if pairs is not None and batch.start < len(pairs.combos):
-                _apply_pairs(pairs, batch, table.check)
-                flagged = encoded = None
-            if oracle is not None:
-                _validate(oracle, table, batch, result, fast_check, flagged)
-            if keep is not None:
-                keep.note(batch)
-            _write(batch, encoded, writer, cases)
-            provider.record(batch)  # children draw their foreign keys from these rows
-            counts.update(label.case.value for label in batch.labels)
-            result.rows += len(batch)
-            tracker.rows(Step.FOUNDATION, len(batch), table.name)
+            batch = part.batch
+            if batch is None:  # made, checked and encoded in a worker: only its text came back
+                checks.count(result, part.count, part.failures)
+                _write(None, part.texts, writer, cases, part.count)
+                counts[CaseKind.VALID.value] += part.count
+            else:
+                flagged, encoded = part.flagged, part.texts
+                if pairs is not None and batch.start < len(pairs.combos):
+                    _apply_pairs(pairs, batch, table.check)
+                    flagged = encoded = None
+                if oracle is not None:
+                    _validate(oracle, table, batch, result, fast_check, flagged)
+                if keep is not None:
+                    keep.note(batch)
+                _write(batch, encoded, writer, cases, part.count)
+                provider.record(batch)  # children draw their foreign keys from these rows
+                counts.update(label.case.value for label in batch.labels)
+            result.rows += part.count
+            tracker.rows(Step.FOUNDATION, part.count, table.name)
     if keep is not None:
         from tdgen_desktop.generation.case_rows import write_case_rows  # noqa: PLC0415
 
@@ -495,21 +481,78 @@ def _run_table(
     return result
 
 
-def _batches(
+@dataclass(slots=True)
+class _Part:
+    """A chunk of a table's valid rows as the job gets it.
+
+    Attributes:
+        batch: the rows; ``None`` when a worker made, checked and encoded them and only their
+            text came back (``texts``, ``failures``).
+        count: how many rows.
+        flagged: rows the compiled column checks flagged (``None``: not checked yet).
+        texts: the data and cases files' text of the rows (``None``: not encoded yet).
+        failures: for a chunk without ``batch``, the validation failures a worker confirmed.
+    """
+
+    batch: RowBatch | None
+    count: int
+    flagged: set[int] | None = None
+    texts: list[str] | None = None
+    failures: list[str] = field(default_factory=list)
+
+
+class _Checks:
+    """A table's validation: the compiled column check and the oracle that confirms its flags."""
+
+    def __init__(self, oracle: Oracle | None, fast: Any, table: Table) -> None:
+        self.oracle, self.fast, self.table = oracle, fast, table
+
+    @property
+    def flags(self) -> Any:
+        """The column check, when there is an oracle to confirm its flags."""
+        return self.fast if self.oracle is not None else None
+
+    def confirm(self, columns: list[str], rows: list[tuple[Any, ...]], flagged: Any) -> list[str]:
+        """The oracle's messages for the flagged rows that really fail (runs in a worker)."""
+        from tdgen_desktop.generation.null import row_instance  # noqa: PLC0415
+
+        if self.oracle is None:
+            return []
+        failures = []
+        for i in flagged:
+            error = self.oracle.first_error(row_instance(self.table, columns, rows[i]))
+            if error is not None:
+                failures.append(_failure_text(error))
+        return failures
+
+    @staticmethod
+    def count(result: TableResult, rows: int, failures: list[str]) -> None:
+        """Add a worker's validation of ``rows`` rows to the table's result."""
+        result.rows_validated += rows
+        result.validation_failures += len(failures)
+        if failures and not result.first_failure:
+            result.first_failure = failures[0]
+
+
+def _parts(
     request: GenerationRequest,
     provider: Any,
     plan: Any,
     wanted: int,
-    check: Any,
+    checks: _Checks,
     cancel: CancelToken,
     encoders: list[Any],
-) -> Generator[tuple[RowBatch, set[int] | None, list[str] | None]]:
-    """A table's valid rows, a chunk at a time, with the rows the column checks flagged (``None``
-    when not checked yet) and the writers' text for the batch (``None``: not encoded yet).
+    *,
+    keep_rows: bool,
+) -> Generator[_Part]:
+    """A table's valid rows, a chunk at a time.
 
     With worker processes (the null provider, a plan whose chunks are independent) the chunks
     are made by :mod:`~tdgen_desktop.generation.parallel` and made unique here, in order;
     otherwise the provider makes each whole chunk in this thread. Both give the same rows.
+    When the job needs nothing of the rows but their text (no uniqueness to fix up, no keys
+    for other tables, no case design, every row checked in the worker), only the text comes
+    back from the workers.
     """
     from tdgen_desktop.core.rows import VALID_LABEL  # noqa: PLC0415
     from tdgen_desktop.generation.null import NullProvider  # noqa: PLC0415
@@ -524,30 +567,74 @@ def _batches(
     if not (processes and type(provider) is NullProvider and plan.independent):
         for chunk in chunks:
             cancel.raise_if_cancelled()
-            yield provider.batch(plan, chunk.index, chunk.start, chunk.count), None, None
+            yield _Part(provider.batch(plan, chunk.index, chunk.start, chunk.count), chunk.count)
         return
-    made_chunks = make_chunks(provider, plan, chunks, processes, check, cancel, encoders)
+    text_only = bool(encoders) and not (keep_rows or provider.needs_rows(plan))
+    made_chunks = make_chunks(
+        provider,
+        plan,
+        chunks,
+        processes,
+        checks.flags,
+        cancel,
+        encoders,
+        confirm=checks.confirm if text_only else None,
+    )
     with contextlib.closing(made_chunks):
         for chunk, made in zip(chunks, made_chunks, strict=True):
+            if made.rows is None:
+                yield _Part(None, chunk.count, texts=made.texts, failures=made.failures or [])
+                continue
             rows = made.rows
             changed = provider.fix(plan, rows, chunk.start)
             flagged = set(made.flagged) if made.flagged is not None else None
             if flagged is not None and changed:
-                again = check(plan.columns, [rows[i] for i in changed])
+                again = checks.fast(plan.columns, [rows[i] for i in changed])
                 flagged.update(changed[j] for j in again)
             labels = [VALID_LABEL] * len(rows)
-            texts = made.texts if not changed else None
-            yield RowBatch(plan.table, plan.columns, rows, labels, chunk.start), flagged, texts
+            batch = RowBatch(plan.table, plan.columns, rows, labels, chunk.start)
+            yield _Part(batch, chunk.count, flagged, made.texts if not changed else None)
 
 
-def _write(batch: RowBatch, encoded: list[str] | None, writer: Any, cases: Any) -> None:
-    """Append a batch to the data and cases files (as text a worker made, when it did)."""
+def _open_writers(
+    request: GenerationRequest, table: Table, columns: list[str], writers: list[Any]
+) -> tuple[Any, Any]:
+    """Create the output folder and a table's data and cases writers (added to ``writers``)."""
+    from tdgen_desktop.exporters import CasesWriter, ExportOptions, extension_for, writer_for  # noqa: PLC0415
+    from tdgen_desktop.exporters.atomic import remove_stale_parts  # noqa: PLC0415
+
+    try:
+        writers.append(_CreatedFolders(request.out_dir))
+    except OSError as exc:
+        raise ExportError(
+            f"cannot create the output folder: {exc.strerror or exc}", file=request.out_dir
+        ) from None
+    remove_stale_parts(request.out_dir)  # what an export killed mid-way left (unlocked files)
+    options = ExportOptions(
+        label_columns=request.label_columns,
+        dialect=request.dialect,
+        with_ddl=request.with_ddl,
+        formula_guard=request.formula_guard,
+    )
+    path = request.out_dir / f"{table.name}.{extension_for(request.format)}"
+    writer = writer_for(request.format)(path, table, columns, options)
+    writers.append(writer)
+    cases = CasesWriter(request.out_dir / f"{table.name}.cases.jsonl")
+    writers.append(cases)
+    return writer, cases
+
+
+def _write(
+    batch: RowBatch | None, encoded: list[str] | None, writer: Any, cases: Any, count: int
+) -> None:
+    """Append a chunk to the data and cases files (as text a worker made, when it did)."""
     if encoded is None:
+        assert batch is not None  # noqa: S101 — a chunk comes as rows, text or both
         writer.write(batch)
         cases.write(batch)
     else:
-        writer.write_text(encoded[0], len(batch))
-        cases.write_text(encoded[1], len(batch))
+        writer.write_text(encoded[0], count)
+        cases.write_text(encoded[1], count)
 
 
 def _encoders(writer: Any, cases: Any) -> list[Any]:
@@ -656,5 +743,10 @@ def _validate(
         if error is not None:
             result.validation_failures += 1
             if not result.first_failure:
-                where = "/" + "/".join(str(p) for p in error.absolute_path)
-                result.first_failure = f"at {where}: {error.message}"
+                result.first_failure = _failure_text(error)
+
+
+def _failure_text(error: Any) -> str:
+    """A validation error as the job's warning shows it."""
+    where = "/" + "/".join(str(p) for p in error.absolute_path)
+    return f"at {where}: {error.message}"

@@ -405,6 +405,11 @@ class _RelationalSource(ObjectSource):
         self.inner, self.binding = inner, binding
         self.inline = any(g.self_ref for g in binding.groups)
 
+    @property
+    def fixes_rows(self) -> bool:
+        """Whether :meth:`fix` has anything to do."""
+        return bool(self.binding.unique_sets) and not self.inline
+
     def fix(self, rows: list[tuple[Any, ...]], start: int) -> list[int]:
         """Give rows ``start …`` keys no earlier valid row has, in place; return the indexes of
         the rows changed."""
