@@ -297,7 +297,11 @@ def _source(path: Path, entry: Any) -> tuple[Path, SourceFormat | None, Dialect 
     source = Path(entry["path"])
     if not source.is_absolute():
         source = Path(os.path.normpath(path.parent / source))
-    if not source.is_file():
+    try:
+        found = source.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte …
+        found = False
+    if not found:
         raise SchemaError(
             f"the source schema {entry['path']} does not exist", file=path, field="source.path"
         )

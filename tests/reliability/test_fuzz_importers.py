@@ -321,3 +321,13 @@ def test_fuzz_regression_decimal_beyond_any_database(column: str, tmp_path: Path
         load_schema(path)
     assert "rates.sql" in caught.value.message
     assert "rate" in caught.value.message
+
+
+@pytest.mark.parametrize("name", ["x" * 300, "a\u0000b"], ids=["too-long", "nul"])
+def test_fuzz_regression_project_source_name(name: str, tmp_path: Path) -> None:
+    """A 300-character source name raised OSError (File name too long) from is_file()."""
+    path = tmp_path / "p.tdgen.json"
+    path.write_text(json.dumps({"tdgen_project": 1, "source": {"path": name}}), encoding="utf-8")
+    with pytest.raises(TdgenError, match="does not exist") as caught:
+        load_schema(path)
+    assert "p.tdgen.json" in caught.value.message
