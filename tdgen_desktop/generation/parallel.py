@@ -48,6 +48,8 @@ __all__ = ["CAN_FORK", "Chunk", "MadeChunk", "make_chunks"]
 CAN_FORK = hasattr(os, "fork") and sys.platform.startswith("linux")
 """Whether chunks can be made in forked worker processes on this platform."""
 
+_PIPE_BYTES = 1 << 20
+"""Bytes a worker's pipe holds (Linux's default maximum for a process without privileges)."""
 _POLL_S = 0.05
 """How often the job looks at its cancel token while it waits for a worker."""
 
@@ -153,6 +155,7 @@ class _Workers:
         try:
             for worker in range(count):
                 reader, writer = Pipe(duplex=False)
+                _widen(writer)
                 with warnings.catch_warnings():
                     # Python warns about forking a process with threads; the child only runs
                     # tdgen's own generation code (no locks of other threads) and exits.
@@ -199,6 +202,15 @@ class _Workers:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
         self.pids, self.pipes = [], []
+
+
+def _widen(pipe: Connection) -> None:
+    """Let a pipe hold a few chunks (Linux pipes hold 64 KiB, less than one chunk), so a worker
+    that is a little ahead of its neighbour does not wait for the job to read."""
+    import fcntl  # noqa: PLC0415 — POSIX only; workers are forked on Linux only
+
+    with contextlib.suppress(OSError, AttributeError):
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
 
 
 def _child(pipe: Connection, work: _Work, chunks: Sequence[Chunk]) -> None:
