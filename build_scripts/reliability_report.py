@@ -110,9 +110,8 @@ def _fuzz_note(rows: list[dict[str, Any]]) -> str:
     per_importer = inputs / len(rows)
     if per_importer < 10_000:
         note += (
-            f" ({per_importer:,.0f} each, to keep `make fuzz` within 20 minutes on a 2-core "
-            f"machine; 10,000 each would take about {minutes * 10_000 / per_importer:.0f} "
-            "minutes: `make fuzz FUZZ_EXAMPLES=10000`)"
+            f" ({per_importer:,.0f} each on a 2-core machine; 10,000 each would take about "
+            f"{minutes * 10_000 / per_importer:.0f} minutes: `make fuzz FUZZ_EXAMPLES=10000`)"
         )
     return note + "."
 
