@@ -52,8 +52,8 @@ bench-long: $(STAMP)
 
 # The long fuzz: FUZZ_EXAMPLES malformed inputs per importer through every reliability test, then
 # docs/RELIABILITY.md from the evidence in build/reliability/ (make test runs 300 per importer).
-# 2,000 take about 7 minutes on 2 shared cores (about 6,000 would fit in 20); 10,000 about 30.
-FUZZ_EXAMPLES ?= 2000
+# 10,000 (the default) take about 30 minutes on 2 cores; `make fuzz FUZZ_EXAMPLES=2000` about 7.
+FUZZ_EXAMPLES ?= 10000
 fuzz: $(STAMP)
 	QT_QPA_PLATFORM=offscreen TDGEN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) TDGEN_RELIABILITY_SUITE=fuzz \
 	    $(VENV)/bin/pytest tests/reliability
