@@ -35,9 +35,9 @@ from tdgen_desktop.core.errors import (
 )
 from tdgen_desktop.core.model import Dataset, Table
 from tdgen_desktop.core.rows import RowBatch
-from tdgen_desktop.core.validation import Oracle
 
 if TYPE_CHECKING:
+    from tdgen_desktop.core.validation import Oracle
     from tdgen_desktop.generation.ai import AiSummary
     from tdgen_desktop.llm.session import AiSession
 
@@ -431,6 +431,8 @@ def _run_table(
     cancel: CancelToken,
     writers: list[Any],
 ) -> TableResult:
+    from tdgen_desktop.core.validation import Oracle  # noqa: PLC0415 — jsonschema on use
+
     plan = provider.plan(table)
     writer, cases = _open_writers(request, table, plan.columns, writers)
     oracle = Oracle(table.schema, None) if table.schema is not None else None

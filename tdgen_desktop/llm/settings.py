@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Self
 
-import httpx
-
 from tdgen_desktop.llm.errors import InsecureEndpointError, LlmError
 
 __all__ = [
@@ -94,6 +92,8 @@ def check_endpoint(url: str) -> str:
     Raises:
         InsecureEndpointError: the URL is not usable or not allowed.
     """
+    import httpx  # noqa: PLC0415 — loaded when a profile is checked, not at start-up
+
     text = url.strip().rstrip("/")
     try:
         parsed = httpx.URL(text)
@@ -180,6 +180,8 @@ class AiProfile:
     @property
     def is_local(self) -> bool:
         """Whether the endpoint is on this machine (a key is then usually not needed)."""
+        import httpx  # noqa: PLC0415
+
         return _is_loopback(httpx.URL(self.endpoint).host)
 
     def replace(self, **changes: Any) -> AiProfile:

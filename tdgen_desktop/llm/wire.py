@@ -17,8 +17,6 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
-
 from tdgen_desktop.llm.errors import LlmAnswerError
 from tdgen_desktop.llm.prompts import ANSWER_NAME, Prompt
 from tdgen_desktop.llm.settings import ProfileKind
@@ -124,6 +122,8 @@ def _decode(text: Any, prompt: Prompt) -> dict[str, Any]:
 
 
 def _checked(data: Any, prompt: Prompt) -> dict[str, Any]:
+    import jsonschema  # noqa: PLC0415 — loaded with the first answer, not at start-up
+
     error = jsonschema.exceptions.best_match(
         jsonschema.Draft202012Validator(prompt.strict_schema).iter_errors(data)
     )

@@ -18,6 +18,7 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QFontDatabase
@@ -39,18 +40,18 @@ from tdgen_desktop.llm import (
     ENV_MODEL,
     ENV_PROVIDER,
     AiProfile,
-    AiSession,
     AnswerCache,
-    ConnectionReport,
     LlmError,
     LoopRunner,
     Prompt,
-    RetryPolicy,
     Secret,
     profile_from_env,
 )
 from tdgen_desktop.services.credentials import CredentialError, CredentialStore
 from tdgen_desktop.ui.settings import Preferences
+
+if TYPE_CHECKING:  # the AI client (and httpx) load when a job or a test needs them
+    from tdgen_desktop.llm import AiSession, ConnectionReport, RetryPolicy
 
 __all__ = [
     "ENV_NAMES",
@@ -108,6 +109,8 @@ class ConnectionTest(QObject):
 
     def _on_future_done(self, future: concurrent.futures.Future[ConnectionReport]) -> None:
         # Runs on the loop's thread; the signal reaches the window's thread queued.
+        from tdgen_desktop.llm import ConnectionReport  # noqa: PLC0415
+
         try:
             outcome: ConnectionReport | BaseException = future.result()
         except BaseException as exc:
@@ -231,6 +234,8 @@ class AiSupport(QObject):
             raise TdgenError(error.problem) from None
         session = self._sessions.get((profile, key))
         if session is None:
+            from tdgen_desktop.llm import AiSession  # noqa: PLC0415
+
             session = AiSession(
                 profile, key, cache=self.cache, runner=self.runner, retry=self._retry
             )
@@ -254,6 +259,8 @@ class AiSupport(QObject):
 
         The answer arrives through :attr:`ConnectionTest.finished`.
         """
+        from tdgen_desktop.llm import AiSession, RetryPolicy  # noqa: PLC0415
+
         test = ConnectionTest(profile, self)
         session = AiSession(
             profile.replace(cache=False), key, runner=self.runner, retry=RetryPolicy(0)

@@ -43,7 +43,6 @@ from tdgen_desktop.exporters import available_formats
 from tdgen_desktop.llm import (
     ENV_API_KEY,
     AiProfile,
-    ConnectionReport,
     LlmError,
     ProfileKind,
     Secret,
@@ -835,6 +834,8 @@ class AiProfilesPage(QWidget):
         if self.sender() is not self._test:
             return
         self._test = None
+        from tdgen_desktop.llm import ConnectionReport  # noqa: PLC0415 — httpx loads on use
+
         if isinstance(outcome, ConnectionReport):
             text = (
                 f"Connected: model {outcome.model} answered in {outcome.latency_s * 1000:,.0f} ms"

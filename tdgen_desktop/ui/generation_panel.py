@@ -39,7 +39,6 @@ from tdgen_desktop.core.enums import CaseKind, ExportFormat, Priority, ProviderK
 from tdgen_desktop.core.errors import TdgenError
 from tdgen_desktop.core.model import Dataset
 from tdgen_desktop.exporters import available_formats
-from tdgen_desktop.generation.ai import preview_prompts
 from tdgen_desktop.generation.pipeline import GenerationRequest
 from tdgen_desktop.generation.pools import COUNTRY_LOCALES
 from tdgen_desktop.importers.project import ProjectSettings
@@ -636,6 +635,8 @@ class GenerationPanel(QWidget):
             request = self.build_request()
             if request.provider is ProviderKind.NULL:
                 request = dataclasses.replace(request, provider=ProviderKind.HYBRID)
+            from tdgen_desktop.generation.ai import preview_prompts  # noqa: PLC0415
+
             prompts = preview_prompts(request, copy.deepcopy(self._dataset))
             text = prompts_text(request.provider, prompts)
         except (TdgenError, RuntimeError) as error:
