@@ -19,8 +19,6 @@ import argparse
 import json
 import os
 import platform
-import re
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,54 +28,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "build_scripts"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from startup import TIMEOUT_S, measurement_env, window_seconds  # noqa: E402 — bench/startup.py
 
 from build import APP_NAME, BUILD_INFO, BUILD_INFO_ONEFILE, DIST, disk_usage  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 BEGIN, END = "<!-- bench:bundle:begin -->", "<!-- bench:bundle:end -->"
 EXAMPLE = ROOT / "resources" / "examples" / "order.schema.json"
-_LINE = re.compile(r"tdgen-startup: main_s=(?P<main>[\d.]+) rss_mb=(?P<rss>[\d.na]+)")
-_TIMEOUT_S = 60
 _TARGET_MB, _TARGET_S = 250, 2.0
-
-
-def _env(home: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "TDGEN_HOME": str(home),
-        "TDGEN_MEASURE_STARTUP": "1",
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-    }
 
 
 def startup(command: list[str], runs: int) -> tuple[float, float]:
     """Median seconds from process start to the window shown, and median RSS in MB."""
-    seconds, rss = [], []
-    for _ in range(runs + 1):  # the first start only warms the file cache
-        with tempfile.TemporaryDirectory(prefix="tdgen-measure-") as home:
-            started = time.perf_counter()
-            process = subprocess.Popen(
-                command,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                text=True,
-                env=_env(Path(home)),
-                cwd=home,
-            )
-            match = None
-            for line in process.stdout or ():
-                match = _LINE.search(line)
-                if match:
-                    seconds.append(time.perf_counter() - started)
-                    rss.append(float(match["rss"]))
-                    break
-            if process.stdout is not None:
-                process.stdout.close()
-            code = process.wait(timeout=_TIMEOUT_S)
-            if match is None or code != 0:
-                raise SystemExit(f"measure: {' '.join(command)} exited {code} without the line")
-    return statistics.median(seconds[1:]), statistics.median(rss[1:])
+    return window_seconds(runs, command)
 
 
 def self_test_seconds(executable: Path) -> float:
@@ -86,10 +51,10 @@ def self_test_seconds(executable: Path) -> float:
         started = time.perf_counter()
         subprocess.run(
             [str(executable), "--self-test"],
-            env=_env(Path(home)),
+            env=measurement_env(Path(home)),
             check=True,
             capture_output=True,
-            timeout=_TIMEOUT_S,
+            timeout=TIMEOUT_S,
         )
         return time.perf_counter() - started
 
