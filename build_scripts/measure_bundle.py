@@ -30,9 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "build_scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from startup import TIMEOUT_S, measurement_env, window_seconds  # noqa: E402 — bench/startup.py
-
 from build import APP_NAME, BUILD_INFO, BUILD_INFO_ONEFILE, DIST, disk_usage  # noqa: E402
+from startup import TIMEOUT_S, measurement_env, window_seconds  # noqa: E402 — bench/startup.py
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 BEGIN, END = "<!-- bench:bundle:begin -->", "<!-- bench:bundle:end -->"
