@@ -542,12 +542,13 @@ def _generate(args: argparse.Namespace) -> int:
     session = _ai_session(args) if uses_ai else None
     requests = [dataclasses.replace(r, ai=session) for r in requests]
     priority = Priority.parse(args.priority, option="--priority")
-    # Every schema is imported and checked before any file is written.
-    for request in requests:
-        prepare_job(request)
+    # Every schema is imported and checked before any file is written; the jobs generate from
+    # the imported datasets (and the value pools the check built).
+    datasets = [prepare_job(request) for request in requests]
     show_bar = not args.quiet and sys.stderr.isatty()
     with _ProgressBars(enabled=show_bar) as bars:
-        jobs = run_jobs([(request, priority) for request in requests], bars.update)
+        queued = [(request, priority) for request in requests]
+        jobs = run_jobs(queued, bars.update, datasets=datasets)
     if session is not None:
         session.close()
     exit_code = EXIT_OK

@@ -7,19 +7,24 @@ Differences from a plain ``jsonschema`` validator, on purpose:
   integer, which makes the stock check reject correct decimal values);
 * formats are asserted (``date``, ``email``, ``uri`` …), not just annotated;
 * remote ``$ref`` is never fetched: the registry holds only the schema itself.
+
+``jsonschema`` (with its format checkers, ~0.2 s to import) loads when an oracle first
+validates something, not when one is made: a job whose compiled column checks flag no row
+never needs it, and a forked worker that does imports it in parallel with the others.
 """
 
 from __future__ import annotations
 
 import decimal
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-import jsonschema.validators
-from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012, specification_with
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
 
 __all__ = ["ROOT_URI", "Oracle", "make_registry"]
 
@@ -30,6 +35,8 @@ ROOT_URI = "urn:tdgen:root"
 def _decimal_multiple_of(
     validator: Any, divisor: Any, instance: Any, _schema: Any
 ) -> Iterator[ValidationError]:
+    from jsonschema.exceptions import ValidationError  # noqa: PLC0415 — loaded with the validator
+
     if not validator.is_type(instance, "number"):
         return
     if isinstance(divisor, float) or isinstance(instance, float):
@@ -69,15 +76,27 @@ class Oracle:
     """
 
     def __init__(self, schema: Any, registry: Registry[Any] | None = None) -> None:
-        if registry is None:
-            registry, _ = make_registry(schema)
-        registry = Registry(retrieve=_never_fetch).combine(registry)  # type: ignore[call-arg]
-        default = jsonschema.Draft202012Validator
-        base = jsonschema.validators.validator_for(schema, default=default)
-        cls = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
-            base, {"multipleOf": _decimal_multiple_of}, type_checker=base.TYPE_CHECKER
-        )
-        self._validator = cls(schema, registry=registry, format_checker=base.FORMAT_CHECKER)
+        self._schema, self._registry = schema, registry
+        self._made: Validator | None = None
+
+    @property
+    def _validator(self) -> Validator:
+        """The ``jsonschema`` validator, built (and ``jsonschema`` imported) on first use."""
+        if self._made is None:
+            import jsonschema  # noqa: PLC0415 — see the module docstring
+            import jsonschema.validators  # noqa: PLC0415
+
+            registry = self._registry
+            if registry is None:
+                registry, _ = make_registry(self._schema)
+            registry = Registry(retrieve=_never_fetch).combine(registry)  # type: ignore[call-arg]
+            default = jsonschema.Draft202012Validator
+            base = jsonschema.validators.validator_for(self._schema, default=default)
+            cls = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+                base, {"multipleOf": _decimal_multiple_of}, type_checker=base.TYPE_CHECKER
+            )
+            self._made = cls(self._schema, registry=registry, format_checker=base.FORMAT_CHECKER)
+        return self._made
 
     def errors(self, instance: Any) -> list[ValidationError]:
         """All validation errors for ``instance`` (empty when it is valid)."""
@@ -85,7 +104,7 @@ class Oracle:
 
     def first_error(self, instance: Any) -> ValidationError | None:
         """The first validation error, or None."""
-        return cast(ValidationError | None, next(self._validator.iter_errors(instance), None))
+        return next(self._validator.iter_errors(instance), None)
 
     def is_valid(self, instance: Any) -> bool:
         """Whether ``instance`` is valid."""
@@ -93,6 +112,6 @@ class Oracle:
 
     def for_subschema(self, subschema: Any, resolver: Any) -> Oracle:
         """An oracle for a part of the schema; ``$ref`` inside resolves through ``resolver``."""
-        clone = Oracle.__new__(Oracle)
-        clone._validator = self._validator.evolve(schema=subschema, _resolver=resolver)
+        clone = Oracle(subschema)
+        clone._made = self._validator.evolve(schema=subschema, _resolver=resolver)
         return clone

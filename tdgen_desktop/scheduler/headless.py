@@ -17,6 +17,7 @@ from types import FrameType
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Slot
 
 from tdgen_desktop.core.enums import Priority
+from tdgen_desktop.core.model import Dataset
 from tdgen_desktop.generation.pipeline import GenerationRequest
 from tdgen_desktop.scheduler.job import Job
 from tdgen_desktop.scheduler.scheduler import DEFAULT_WORKERS, JobScheduler
@@ -95,6 +96,7 @@ def run_jobs(
     workers: int = DEFAULT_WORKERS,
     *,
     paths: AppPaths | None = None,
+    datasets: Sequence[Dataset | None] = (),
 ) -> list[Job]:
     """Run every request as a job, by priority, and return the jobs once all have ended.
 
@@ -105,6 +107,9 @@ def run_jobs(
         workers: worker threads.
         paths: the app's folders (``AppPaths.default()`` when omitted; then this process's job
             folders are removed at the end).
+        datasets: for each request, the dataset its pre-flight check imported (see
+            :func:`~tdgen_desktop.generation.pipeline.prepare_job`), so the job neither reads
+            the schema nor builds its value pools again.
 
     Returns:
         The jobs in the order of ``requests``, each done, failed or cancelled.
@@ -126,7 +131,7 @@ def run_jobs(
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, runner.on_sigint) if in_main_thread else None
     try:
-        ids = scheduler.submit_many(requests)
+        ids = scheduler.submit_many(requests, datasets)
         poll.start(_SIGNAL_POLL_MS)
         if not scheduler.status().idle:
             loop.exec()

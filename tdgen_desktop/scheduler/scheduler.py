@@ -232,8 +232,17 @@ class JobScheduler(QObject):
         """
         return self._submit(request, Priority(priority), dataset, None)
 
-    def submit_many(self, jobs: Sequence[tuple[GenerationRequest, Priority]]) -> list[str]:
+    def submit_many(
+        self,
+        jobs: Sequence[tuple[GenerationRequest, Priority]],
+        datasets: Sequence[Dataset | None] = (),
+    ) -> list[str]:
         """Queue several jobs at once, so they start by priority even while workers are free.
+
+        Args:
+            jobs: (request, priority) pairs, queued in this order.
+            datasets: for each job, an imported dataset to use instead of reading the request's
+                source again (e.g. the one its pre-flight check imported); none by default.
 
         Returns:
             The new jobs' ids, in the order given.
@@ -241,9 +250,10 @@ class JobScheduler(QObject):
         Raises:
             RuntimeError: the scheduler was shut down.
         """
+        given = list(datasets) + [None] * (len(jobs) - len(datasets))
         ids = [
-            self._submit(request, Priority(priority), None, None, dispatch=False)
-            for request, priority in jobs
+            self._submit(request, Priority(priority), dataset, None, dispatch=False)
+            for (request, priority), dataset in zip(jobs, given, strict=True)
         ]
         self._dispatch()
         self._emit_status()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ import pytest
 
 from tdgen_desktop.core.enums import Priority, Step
 from tdgen_desktop.generation.pipeline import GenerationRequest
+from tdgen_desktop.importers import load_schema
 from tdgen_desktop.scheduler import Job, JobState, run_jobs
 from tdgen_desktop.services import AppPaths
 
@@ -104,6 +106,32 @@ def test_ctrl_c_cancels_every_job_and_leaves_no_file(
     for i in (1, 2, 3):
         assert files_under(tmp_path / f"o{i}") == []
     assert not paths.run_dir.exists() or not any(paths.run_dir.iterdir())
+
+
+def test_run_jobs_generates_from_the_datasets_it_is_given(
+    qapp: Any, tmp_path: Path, schema: Path, paths: AppPaths
+) -> None:
+    # The command line hands each job the dataset its pre-flight check imported; a job given a
+    # dataset must generate from it, not read the file again.
+    edited = load_schema(schema)
+    edited.tables[0].field("qty").constraints.maximum = 5
+    jobs = run_jobs(
+        [
+            (request(schema, tmp_path / "given"), Priority.NORMAL),
+            (request(schema, tmp_path / "read"), Priority.NORMAL),
+        ],
+        workers=1,
+        paths=paths,
+        datasets=[edited],
+    )
+    assert [job.state for job in jobs] == [JobState.DONE, JobState.DONE]
+
+    def quantities(folder: Path) -> list[int]:
+        with (folder / "item.csv").open(encoding="utf-8", newline="") as handle:
+            return [int(row["qty"]) for row in csv.DictReader(handle)]
+
+    assert max(quantities(tmp_path / "given")) <= 5
+    assert max(quantities(tmp_path / "read")) > 5
 
 
 def test_an_error_in_the_callback_stops_the_jobs_and_is_raised(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from tdgen_desktop.core import (
@@ -169,3 +172,18 @@ def test_oracle_resolves_local_refs_and_reports_errors() -> None:
     assert error is not None
     assert list(error.absolute_path) == ["c"]
     assert len(oracle.errors({"c": 1})) == 1
+
+
+def test_an_oracle_loads_jsonschema_only_when_it_first_validates() -> None:
+    # jsonschema and its format checkers cost ~0.2 s to import: a job that never needs the
+    # oracle (no row flagged by the compiled checks, a SQL or sample source) never pays it.
+    code = (
+        "import sys\n"
+        "from tdgen_desktop.core.validation import Oracle\n"
+        "oracle = Oracle({'type': 'string', 'format': 'date'})\n"
+        "print('jsonschema' in sys.modules)\n"
+        "print(oracle.is_valid('2026-02-30'), 'jsonschema' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+    assert done.stdout.split() == ["False", "False", "True"]
