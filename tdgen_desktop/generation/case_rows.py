@@ -21,6 +21,8 @@ from tdgen_desktop.generation.null import NullProvider, row_instance
 from tdgen_desktop.generation.pools import derive_seed
 
 if TYPE_CHECKING:
+    from collections.abc import Container, Mapping
+
     from tdgen_desktop.exporters import AtomicFile
     from tdgen_desktop.generation.pipeline import GenerationRequest, TableResult
 
@@ -91,7 +93,7 @@ def build_cases(
     provider: Any,
     oracle: Any,
     request: tuple[frozenset[CaseKind], ExportFormat, int | None],
-    context: tuple[Any, dict[str, set[Any]], int, int],
+    context: tuple[Any, Mapping[str, Container[Any]], int, int],
     sql: SqlTarget | None = None,
 ) -> tuple[list[tuple[CaseSpec, Any]], Coverage]:
     """The case rows of a table that keep their labels' promise, and the coverage.

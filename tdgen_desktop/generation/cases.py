@@ -14,7 +14,7 @@ import itertools
 import math
 import random
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from tdgen_desktop.core.enums import CaseKind, Dialect, Expectation, ExportForma
 from tdgen_desktop.core.errors import TdgenError
 from tdgen_desktop.core.model import MISSING, Field, ForeignKey, Table
 from tdgen_desktop.core.rows import CaseLabel
+from tdgen_desktop.generation.seen import value_key
 
 __all__ = [
     "ADDITIONAL",
@@ -1014,7 +1015,7 @@ class CaseRows:
     def _drop_rule(self, name: str, rule: str, reason: str) -> None:
         self.coverage.uncoverable.append(Uncoverable(name, rule, reason))
 
-    def build(self, spec: CaseSpec, index: int, used: dict[str, set[Any]]) -> Any | None:
+    def build(self, spec: CaseSpec, index: int, used: Mapping[str, Container[Any]]) -> Any | None:
         """The row instance for ``spec``, or None (reported) when its label could not hold."""
         try:
             base = self.make_base(index)
@@ -1038,13 +1039,15 @@ class CaseRows:
         self._drop(spec, problem or "unknown")
         return None
 
-    def _check(self, spec: CaseSpec, instance: Any, used: dict[str, set[Any]]) -> str | None:
+    def _check(
+        self, spec: CaseSpec, instance: Any, used: Mapping[str, Container[Any]]
+    ) -> str | None:
         name = spec.label.field or ""
         if spec.label.expect is Expectation.ACCEPT:
             if (
                 spec.needs_unique_check
                 and len(spec.path) == 1
-                and unique_key(spec.value) in used.get(name, set())
+                and unique_key(spec.value) in used.get(name, ())
             ):
                 return "the edge value is already taken by a valid row of this unique field"
             if self.oracle is not None and not self.oracle.is_valid(instance):
@@ -1069,8 +1072,9 @@ class CaseRows:
 
 
 def unique_key(value: Any) -> Any:
-    """How a unique column's value is remembered (``True`` and ``1`` stay apart)."""
-    return ("bool", value) if isinstance(value, bool) else value
+    """How a unique column's value is remembered (``True`` and ``1`` stay apart, a list or
+    object by its JSON text) — the same key the unique columns use while they are made."""
+    return value_key(value)
 
 
 def _errors_match(errors: list[Any], spec: CaseSpec, bare: bool) -> bool:

@@ -665,8 +665,10 @@ class _UniqueKeeper:
     """Remembers the first valid row and the values taken by unique columns (for case design)."""
 
     def __init__(self, table: Table) -> None:
+        from tdgen_desktop.generation.seen import SeenValues  # noqa: PLC0415
+
         self.first_row: Any = None
-        self.used: dict[str, set[Any]] = {f.name: set() for f in table.fields if f.unique}
+        self.used = {f.name: SeenValues() for f in table.fields if f.unique}
 
     def note(self, batch: RowBatch) -> None:
         """Record a batch of valid rows."""

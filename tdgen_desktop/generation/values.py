@@ -31,6 +31,7 @@ from tdgen_desktop.generation.pools import (
     derive_seed,
     slug_chars,
 )
+from tdgen_desktop.generation.seen import SeenValues, value_key
 
 __all__ = [
     "OPTIONAL_ABSENT_RATIO",
@@ -587,17 +588,21 @@ class _Checked(Source):
 
 
 class UniqueSource(Source):
-    """Makes a field's values unique across the whole job (the seen set spans chunks).
+    """Makes a field's values unique across the whole job (``seen`` spans chunks).
 
     Normally a column is made unique as it is made. A *deferred* source (a table column whose
     chunks may be made in other processes) passes the inner values through unchanged and the
     provider calls :meth:`fix` on each chunk, in chunk order, in one place — so the output is
     the same whatever the number of processes.
+
+    ``seen`` remembers text by a 64-bit digest (:class:`SeenValues`): a digest collision only
+    makes a new value count as a repeat and be replaced by another new one, so the column
+    stays unique, valid and deterministic.
     """
 
     def __init__(self, inner: Source, path: str) -> None:
         self.inner, self.path = inner, path
-        self.seen: set[Any] = set()
+        self.seen = SeenValues()
         self.deferred = False
 
     def column(self, ctx: GenContext, n: int) -> list[Any]:
@@ -615,57 +620,70 @@ class UniqueSource(Source):
     ) -> list[int]:
         """Replace repeats in ``values`` (rows ``start …``) in place; return their indexes.
 
-        ``context(row)`` gives the generator a replacement is drawn with; ``accept(index,
-        value)`` may refuse a replacement (e.g. a whole-row rule), and another is drawn.
+        ``context(row)`` gives the generator a replacement is drawn with (made only when a
+        replacement needs a random choice); ``accept(index, value)`` may refuse a replacement
+        (e.g. a whole-row rule), and another is drawn.
         """
         seen, key_of = self.seen, self._key
         changed: list[int] = []
         for i, made in enumerate(values):
             key = key_of(made)
-            if key is not None and key in seen:
-                row, value = start + i, made
-                ctx = context(row)
-                for _ in range(_UNIQUE_RETRIES):  # each try builds on the last one refused
-                    value = self._replacement(value, row, ctx)
-                    key = key_of(value)
-                    if accept is None or accept(i, value):
-                        break
-                values[i] = value
-                changed.append(i)
+            if seen.add(key) or key is None:  # None never counts as a repeat
+                continue
+            row, value = start + i, made
+            ctx = _LazyContext(context, row)
+            for _ in range(_UNIQUE_RETRIES):  # each try builds on the last one refused
+                value = self._replacement(value, row, ctx)
+                key = key_of(value)
+                if accept is None or accept(i, value):
+                    break
+            values[i] = value
+            changed.append(i)
             seen.add(key)
         return changed
 
     def _key(self, value: Any) -> Any:
-        """The value as a set member; None for values that never count as repeats."""
-        return _hashable(value)
+        """The value as :attr:`seen` compares it; None for values that never count as repeats."""
+        return value_key(value)
 
     @abstractmethod
-    def _replacement(self, value: Any, row: int, ctx: GenContext) -> Any:
+    def _replacement(self, value: Any, row: int, ctx: _LazyContext) -> Any:
         """A value not seen yet (raises :class:`UnsatisfiableError` when none is found)."""
+
+
+class _LazyContext:
+    """The replacement context of one row, made on first use.
+
+    Making it (a derived seed and a seeded ``random.Random``) costs more than most
+    replacements: a name that only needs its row number as a suffix never makes it. The rng
+    it holds is the same whenever it is made, so the output does not depend on whether it was.
+    """
+
+    __slots__ = ("_made", "_make", "_row")
+
+    def __init__(self, make: Callable[[int], GenContext], row: int) -> None:
+        self._make, self._row = make, row
+        self._made: GenContext | None = None
+
+    def get(self) -> GenContext:
+        """The context (the same object on every call)."""
+        if self._made is None:
+            self._made = self._make(self._row)
+        return self._made
 
 
 class _Unique(UniqueSource):
     """Unique values of any type: a repeat is replaced by a fresh value of the inner source."""
 
-    def _replacement(self, value: Any, row: int, ctx: GenContext) -> Any:  # noqa: ARG002
+    def _replacement(self, value: Any, row: int, ctx: _LazyContext) -> Any:  # noqa: ARG002
         for _ in range(_UNIQUE_RETRIES):
-            fresh = self.inner.one(ctx.child())
-            if _hashable(fresh) not in self.seen:
+            fresh = self.inner.one(ctx.get().child())
+            if value_key(fresh) not in self.seen:
                 return fresh
         raise UnsatisfiableError(
             f"ran out of unique values at row {row}; the field's value space is too small",
             field=self.path,
         )
-
-
-def _hashable(value: Any) -> Any:
-    if isinstance(value, (dict, list)):
-        import json  # noqa: PLC0415
-
-        return json.dumps(value, sort_keys=True)
-    if isinstance(value, bool):
-        return ("bool", value)
-    return value
 
 
 class _UniqueText(UniqueSource):
@@ -693,19 +711,19 @@ class _UniqueText(UniqueSource):
     def _key(self, value: Any) -> Any:
         return value if isinstance(value, str) else None
 
-    def _replacement(self, value: str, row: int, ctx: GenContext) -> str:
+    def _replacement(self, value: str, row: int, ctx: _LazyContext) -> str:
         if self.plain or "@" in value:
             suffixed = self._suffixed(value, row, ctx)
             if suffixed is not None:
                 return suffixed
         # Plain text can fall back to random letters, so it asks its source less often.
         for _ in range(_UNIQUE_RETRIES if self.plain else _UNIQUE_RETRIES * 10):
-            fresh = self.inner.one(ctx.child())
+            fresh = self.inner.one(ctx.get().child())
             if isinstance(fresh, str) and fresh not in self.seen:
                 return fresh
         if self.plain:
             for _ in range(_UNIQUE_RETRIES * 10):
-                letters = self._letters(ctx.rng)
+                letters = self._letters(ctx.get().rng)
                 if letters not in self.seen and self.fits(letters):
                     return letters
         raise UnsatisfiableError(
@@ -714,10 +732,10 @@ class _UniqueText(UniqueSource):
             field=self.path,
         )
 
-    def _suffixed(self, value: str, row: int, ctx: GenContext) -> str | None:
+    def _suffixed(self, value: str, row: int, ctx: _LazyContext) -> str | None:
         head, at, tail = value.partition("@")
         for attempt in range(_UNIQUE_RETRIES):
-            suffix = str(row + 1) if attempt == 0 else str(ctx.rng.randrange(10**6))
+            suffix = str(row + 1) if attempt == 0 else str(ctx.get().rng.randrange(10**6))
             base = head if at else value
             if self.max_len is not None:
                 room = self.max_len - len(suffix) - (len(at) + len(tail))
