@@ -2,7 +2,7 @@
 
 A unique column must recognise a repeat of any value it gave before, so what it remembers
 grows with the rows. Text values — most unique columns, and the largest — are remembered by a
-64-bit digest in packed buckets (about 7 bytes a value) instead of as Python strings (about
+64-bit digest in packed buckets (about 10 bytes a value) instead of as Python strings (about
 95 bytes a value with the set that holds them).
 
 A digest collision — two different texts with the same digest — makes a new value look like a
@@ -15,6 +15,7 @@ salted by ``PYTHONHASHSEED``), the output stays deterministic. With 64 bits, a j
 from __future__ import annotations
 
 import json
+import struct
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -22,9 +23,12 @@ __all__ = ["SeenValues", "text_digest", "value_key"]
 
 _INDEX_BITS = 16
 _INDEX_MASK = (1 << _INDEX_BITS) - 1
-_REST_BYTES = 8 - _INDEX_BITS // 8
+_ENTRY_BYTES = 8
+_pack = struct.Struct("<q").pack
 _SMALL_LIMIT = 1 << 13
 """Up to this many digests live in a plain ``set``; past it, in :data:`_INDEX_BITS` buckets."""
+_REPEATS_LIMIT = 1 << 12
+"""At most this many texts found to be repeats are kept as they are, to be recognised fast."""
 
 
 def text_digest(text: str) -> int:
@@ -52,32 +56,49 @@ class SeenValues:
     """The keys (see :func:`value_key`) a unique column has given, as a set that only grows.
 
     Text keys are stored as 64-bit digests: first in a ``set`` of ints; past
-    :data:`_SMALL_LIMIT` of them, packed in 65,536 ``bytes`` buckets chosen by the digest's low
-    16 bits, each holding the other 48 bits of its digests (6 bytes each) — found with
-    ``bytes.find``, which runs in C. Other keys (numbers, dates, ``None``, tuples) are kept as
-    they are in a plain ``set``.
+    :data:`_SMALL_LIMIT` of them, packed 8 bytes each in 65,536 ``bytes`` buckets chosen by the
+    digest's low 16 bits, and found with ``bytes.find``, which runs in C. Other keys (numbers,
+    dates, ``None``, tuples) are kept as they are in a plain ``set``.
+
+    A column often draws the same few values again (a pool's names before their suffix): the
+    last few thousand texts found to be repeats are also kept as they are, and found without a
+    digest. Only texts already remembered go there, so it changes no answer, only its speed.
 
     Args:
         digest: the text digest, a signed 64-bit ``int``; a narrower one (tests) forces
             collisions.
     """
 
-    __slots__ = ("_buckets", "_digest", "_others", "_small")
+    __slots__ = ("_asked", "_asked_digest", "_buckets", "_digest", "_others", "_repeats", "_small")
 
     def __init__(self, digest: Callable[[str], int] = text_digest) -> None:
         self._digest = digest
         self._small: set[int] = set()
         self._buckets: list[bytes] | None = None
         self._others: set[Any] = set()
+        self._repeats: set[str] = set()
+        # The text last looked up with ``in`` and its digest: a replacement that was found
+        # new is added next, and its digest is not computed twice.
+        self._asked: str | None = None
+        self._asked_digest = 0
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
             return key in self._others
+        if key in self._repeats:
+            return True
         digest = self._digest(key)
+        self._asked, self._asked_digest = key, digest
         buckets = self._buckets
         if buckets is None:
-            return digest in self._small
-        return _found(buckets[digest & _INDEX_MASK], _rest(digest))
+            found = digest in self._small
+        else:
+            bucket, packed = buckets[digest & _INDEX_MASK], _pack(digest)
+            at = bucket.find(packed)
+            found = at >= 0 and _found(bucket, packed, at)
+        if found:
+            self._repeated(key)
+        return found
 
     def add(self, key: Any) -> bool:
         """Remember ``key``; return whether it was new."""
@@ -87,21 +108,26 @@ class SeenValues:
                 return False
             others.add(key)
             return True
-        digest = self._digest(key)
+        if key in self._repeats:
+            return False
+        digest = self._asked_digest if key is self._asked else self._digest(key)
         buckets = self._buckets
         if buckets is None:
             small = self._small
             if digest in small:
+                self._repeated(key)
                 return False
             small.add(digest)
             if len(small) > _SMALL_LIMIT:
                 self._spread()
             return True
-        index, rest = digest & _INDEX_MASK, _rest(digest)
+        index, packed = digest & _INDEX_MASK, _pack(digest)
         bucket = buckets[index]
-        if _found(bucket, rest):
+        at = bucket.find(packed)
+        if at >= 0 and _found(bucket, packed, at):
+            self._repeated(key)
             return False
-        buckets[index] = bucket + rest
+        buckets[index] = bucket + packed
         return True
 
     def update(self, keys: Iterable[Any]) -> None:
@@ -110,25 +136,26 @@ class SeenValues:
         for key in keys:
             add(key)
 
+    def _repeated(self, text: str) -> None:
+        """Keep ``text``, found to be a repeat, to recognise it fast next time."""
+        repeats = self._repeats
+        if len(repeats) >= _REPEATS_LIMIT:
+            repeats.clear()  # the values repeated most come back soon
+        repeats.add(text)
+
     def _spread(self) -> None:
         """Move the digests from the small set into the buckets."""
         buckets = [b""] * (1 << _INDEX_BITS)  # the empty buckets share one object
         for digest in self._small:
-            index = digest & _INDEX_MASK
-            buckets[index] += _rest(digest)
+            buckets[digest & _INDEX_MASK] += _pack(digest)
         self._buckets, self._small = buckets, set()
 
 
-def _rest(digest: int) -> bytes:
-    """The bits of ``digest`` above the bucket index, as the bytes a bucket holds."""
-    return (digest >> _INDEX_BITS).to_bytes(_REST_BYTES, "little", signed=True)
-
-
-def _found(bucket: bytes, rest: bytes) -> bool:
-    """Whether ``rest`` is one of the entries packed in ``bucket`` (not a match across two)."""
-    at = bucket.find(rest)
+def _found(bucket: bytes, packed: bytes, at: int) -> bool:
+    """Whether ``packed``, found in ``bucket`` at ``at``, is one of its entries (a match may
+    also straddle two entries; then the search goes on)."""
     while at >= 0:
-        if at % _REST_BYTES == 0:
+        if at % _ENTRY_BYTES == 0:
             return True
-        at = bucket.find(rest, at + 1)
+        at = bucket.find(packed, at + 1)
     return False

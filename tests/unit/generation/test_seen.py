@@ -63,13 +63,13 @@ def test_seen_values_hold_every_key_before_and_after_the_buckets() -> None:
 
 
 def test_a_match_across_two_packed_entries_is_no_match() -> None:
-    def digest(rest: bytes, index: int) -> int:
-        return (int.from_bytes(rest, "little", signed=True) << 16) | index
+    def digest(packed: bytes) -> int:  # 8 bytes, little-endian: the first two are the bucket
+        return int.from_bytes(packed, "little", signed=True)
 
     chosen = {
-        "first": digest(b"\x01\x02\x03\x04\x05\x06", 9),
-        "second": digest(b"\x07\x08\x09\x0a\x0b\x0c", 9),
-        "straddling": digest(b"\x04\x05\x06\x07\x08\x09", 9),  # bytes 3..8 of the bucket
+        "first": digest(b"\x09\x00\xaa\xbb\x09\x00\xcc\xdd"),
+        "second": digest(b"\x09\x00\xee\xff\x11\x22\x33\x44"),
+        "straddling": digest(b"\x09\x00\xcc\xdd\x09\x00\xee\xff"),  # bucket bytes 4..11
     }
 
     def filler(text: str) -> int:
