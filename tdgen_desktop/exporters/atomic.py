@@ -153,6 +153,31 @@ class AtomicFile:
         with self.guard():
             self._stream.write(data)
 
+    def hand_over(self) -> tuple[int, int]:
+        """Flush what is buffered; return the file descriptor and the byte offset of the end,
+        for other processes to write at with ``os.pwrite`` until :meth:`take_back`.
+
+        Raises:
+            ExportError: the flush failed; the temporary file has been removed.
+        """
+        with self.guard():
+            self._stream.flush()
+            return self._stream.fileno(), self._stream.tell()
+
+    def take_back(self, end: int) -> None:
+        """Go on writing at byte offset ``end`` (where the other processes' writes ended).
+
+        Raises:
+            ExportError: the file cannot be positioned; the temporary file has been removed.
+        """
+        with self.guard():
+            self._stream.seek(end)
+
+    def failed(self, error: OSError, action: str = "cannot write") -> ExportError:
+        """Abort, and give the error a failed write (e.g. by another process) stands for."""
+        self.abort()
+        return _export_error(self._path, action, error)
+
     @contextlib.contextmanager
     def guard(self, action: str = "cannot write") -> Iterator[None]:
         """Turn an ``OSError`` raised in the block into an ``ExportError`` and abort.

@@ -27,6 +27,7 @@ from typing import Any, ClassVar, Self
 from tdgen_desktop.core.enums import CaseKind, Dialect, ExportFormat
 from tdgen_desktop.core.model import MISSING, Table
 from tdgen_desktop.core.rows import CaseLabel, RowBatch
+from tdgen_desktop.core.targets import FileTarget
 from tdgen_desktop.exporters.atomic import AtomicFile
 
 __all__ = [
@@ -163,6 +164,24 @@ class _AtomicWriter:
         with self._file.guard():
             self._file.write(text)
 
+    def hand_over(self) -> FileTarget:
+        """Let worker processes append text that a :meth:`chunk_encoder` made, themselves: the
+        file to write at and where. Nothing else may be written until :meth:`take_back`;
+        :meth:`placed` counts their rows.
+
+        Raises:
+            ExportError: the file could not be flushed.
+        """
+        fd, start = self._file.hand_over()
+        return FileTarget(fd, start, self._file.failed)
+
+    def placed(self, rows: int) -> None:
+        """Count ``rows`` rows a worker wrote into the file (see :meth:`hand_over`)."""
+
+    def take_back(self, end: int) -> None:
+        """Write on from byte offset ``end``, where the workers' text ended."""
+        self._file.take_back(end)
+
     def _rebind(self) -> None:
         """Point what writes to the file (e.g. a ``csv.writer``) at ``self._file`` again."""
 
@@ -259,6 +278,10 @@ class TableWriter(_AtomicWriter, ABC):
     def write_text(self, text: str, rows: int) -> None:
         """Append the text a :meth:`chunk_encoder` made for a batch of ``rows`` rows."""
         super().write_text(text, rows)
+        self._rows_written += rows
+
+    def placed(self, rows: int) -> None:
+        """Count ``rows`` rows a worker wrote into the file (see :meth:`hand_over`)."""
         self._rows_written += rows
 
     def write(self, batch: RowBatch) -> None:

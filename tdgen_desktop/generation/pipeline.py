@@ -14,7 +14,7 @@ import functools
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -449,14 +449,28 @@ def _run_table(
     checks = _Checks(oracle, fast_check, table)
     encoders = _encoders(writer, cases)
     keep_rows = keep is not None or pairs is not None or (oracle is not None and fast_check is None)
-    parts = _parts(request, provider, plan, wanted, checks, cancel, encoders, keep_rows=keep_rows)
+    parts = _parts(
+        request,
+        provider,
+        plan,
+        wanted,
+        checks,
+        cancel,
+        encoders,
+        keep_rows=keep_rows,
+        outputs=(writer, cases),
+    )
     with contextlib.closing(parts):
         for part in parts:
             cancel.raise_if_cancelled()
             batch = part.batch
-            if batch is None:  # made, checked and encoded in a worker: only its text came back
+            if batch is None:  # made, checked and encoded (or written) in a worker
                 checks.count(result, part.count, part.failures)
-                _write(None, part.texts, writer, cases, part.count)
+                if part.placed:
+                    writer.placed(part.count)
+                    cases.placed(part.count)
+                else:
+                    _write(None, part.texts, writer, cases, part.count)
                 counts[CaseKind.VALID.value] += part.count
             else:
                 flagged, encoded = part.flagged, part.texts
@@ -494,6 +508,7 @@ class _Part:
         flagged: rows the compiled column checks flagged (``None``: not checked yet).
         texts: the data and cases files' text of the rows (``None``: not encoded yet).
         failures: for a chunk without ``batch``, the validation failures a worker confirmed.
+        placed: a worker wrote the text into the data and cases files itself.
     """
 
     batch: RowBatch | None
@@ -501,6 +516,7 @@ class _Part:
     flagged: set[int] | None = None
     texts: list[str] | None = None
     failures: list[str] = field(default_factory=list)
+    placed: bool = False
 
 
 class _Checks:
@@ -546,6 +562,7 @@ def _parts(
     encoders: list[Any],
     *,
     keep_rows: bool,
+    outputs: Sequence[Any] = (),
 ) -> Generator[_Part]:
     """A table's valid rows, a chunk at a time.
 
@@ -553,12 +570,12 @@ def _parts(
     are made by :mod:`~tdgen_desktop.generation.parallel` and made unique here, in order;
     otherwise the provider makes each whole chunk in this thread. Both give the same rows.
     When the job needs nothing of the rows but their text (no uniqueness to fix up, no keys
-    for other tables, no case design, every row checked in the worker), only the text comes
-    back from the workers.
+    for other tables, no case design, every row checked in the worker), the workers write the
+    text into the ``outputs`` (the writers ``encoders`` belong to) themselves.
     """
     from tdgen_desktop.core.rows import VALID_LABEL  # noqa: PLC0415
     from tdgen_desktop.generation.null import NullProvider  # noqa: PLC0415
-    from tdgen_desktop.generation.parallel import Chunk, make_chunks  # noqa: PLC0415
+    from tdgen_desktop.generation.parallel import Chunk, forks, make_chunks  # noqa: PLC0415
 
     size = request.chunk_size
     chunks = [
@@ -572,6 +589,9 @@ def _parts(
             yield _Part(provider.batch(plan, chunk.index, chunk.start, chunk.count), chunk.count)
         return
     text_only = bool(encoders) and not (keep_rows or provider.needs_rows(plan))
+    placing = outputs if text_only and len(outputs) == len(encoders) else ()
+    targets = [output.hand_over() for output in placing] if forks(plan, chunks, processes) else []
+    ends = [target.start for target in targets]
     made_chunks = make_chunks(
         provider,
         plan,
@@ -581,11 +601,16 @@ def _parts(
         cancel,
         encoders,
         confirm=checks.confirm if text_only else None,
+        targets=targets,
     )
     with contextlib.closing(made_chunks):
         for chunk, made in zip(chunks, made_chunks, strict=True):
             if made.rows is None:
-                yield _Part(None, chunk.count, texts=made.texts, failures=made.failures or [])
+                if made.sizes is not None:
+                    ends = [end + size for end, size in zip(ends, made.sizes, strict=True)]
+                failures = made.failures or []
+                placed = made.sizes is not None
+                yield _Part(None, chunk.count, texts=made.texts, failures=failures, placed=placed)
                 continue
             rows = made.rows
             changed = provider.fix(plan, rows, chunk.start)
@@ -596,6 +621,8 @@ def _parts(
             labels = [VALID_LABEL] * len(rows)
             batch = RowBatch(plan.table, plan.columns, rows, labels, chunk.start)
             yield _Part(batch, chunk.count, flagged, made.texts if not changed else None)
+    for output, end in zip(placing if targets else (), ends, strict=True):
+        output.take_back(end)  # the workers' text ends here: the writer goes on from there
 
 
 def _open_writers(

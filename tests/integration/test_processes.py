@@ -7,6 +7,7 @@ chunks from few rows, so the round-robin over workers and the in-order fix-up ar
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
 import threading
@@ -17,6 +18,10 @@ import pytest
 
 from tdgen_desktop.core.enums import ExportFormat
 from tdgen_desktop.core.errors import CancelledError, TdgenError
+from tdgen_desktop.core.rows import RowBatch
+from tdgen_desktop.core.targets import FileTarget
+from tdgen_desktop.exporters import CasesWriter
+from tdgen_desktop.exporters.base import TableWriter
 from tdgen_desktop.generation.parallel import CAN_FORK, Chunk, make_chunks
 from tdgen_desktop.generation.pipeline import (
     CancelToken,
@@ -109,6 +114,59 @@ def test_benchmark_schema_identical_and_progress_complete(corpus: Path, tmp_path
     assert events[-1].fraction == 1.0
 
 
+@pytest.mark.parametrize("fmt", [ExportFormat.CSV, ExportFormat.SQL])
+def test_workers_write_the_text_into_the_files_themselves(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: ExportFormat
+) -> None:
+    # When the job needs nothing of the rows but their text, the workers write it into the
+    # data and cases files at the offsets the job gives them: the job's writers never get it.
+    source = corpus.parent / "bench" / "customers.schema.json"
+    single = _run(source, tmp_path / "p0", 0, rows=3000, format=fmt, with_ddl=True)
+
+    def job_must_not_write(*_args: object) -> None:
+        raise AssertionError("the job wrote a chunk's text itself")
+
+    monkeypatch.setattr(TableWriter, "write_text", job_must_not_write)
+    monkeypatch.setattr(CasesWriter, "write_text", job_must_not_write)
+    placed = _run(source, tmp_path / "p2", 2, rows=3000, format=fmt, with_ddl=True)
+    assert placed == single  # header, DDL, every chunk and the end, byte for byte
+
+
+def test_a_worker_that_cannot_write_fails_the_job_with_the_targets_error(tmp_path: Path) -> None:
+    path = tmp_path / "read-only.txt"
+    path.write_text("", encoding="utf-8")
+    fd = os.open(path, os.O_RDONLY)  # os.pwrite on it fails with EBADF, as a full disk would
+    seen: list[OSError] = []
+
+    def failed(error: OSError) -> Exception:
+        seen.append(error)
+        return TdgenError(f"cannot write {path.name}: {error.strerror}")
+
+    def encode(batch: RowBatch) -> str:
+        return "".join(f"{row[0]}\n" for row in batch.rows)
+
+    chunks = [Chunk(i, i * 10, 10) for i in range(6)]
+    try:
+        made = make_chunks(
+            _FailingProvider("never"),
+            _Plan(),  # type: ignore[arg-type]
+            chunks,
+            2,
+            None,
+            CancelToken(),
+            [encode],
+            confirm=lambda _columns, _rows, _flagged: [],
+            targets=[FileTarget(fd, 0, failed)],
+        )
+        with pytest.raises(TdgenError, match=r"cannot write read-only\.txt"):
+            list(made)
+    finally:
+        os.close(fd)
+    assert [error.errno for error in seen] == [errno.EBADF]
+    with pytest.raises(ChildProcessError):  # every worker was reaped
+        os.waitpid(-1, os.WNOHANG)
+
+
 def test_cancel_stops_workers_and_leaves_nothing(corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     cancel = CancelToken()
@@ -132,13 +190,14 @@ def test_cancel_stops_workers_and_leaves_nothing(corpus: Path, tmp_path: Path) -
 
 
 class _FailingProvider:
-    """Makes rows like the null provider until chunk 3, then fails as a schema rule would."""
+    """Makes rows like the null provider until chunk 3, then fails as a schema rule would (or
+    the worker dies); ``never`` makes every chunk."""
 
     def __init__(self, fail_how: str) -> None:
         self.fail_how = fail_how
 
     def rows(self, plan: object, chunk: int, start: int, count: int) -> list[tuple[int]]:  # noqa: ARG002
-        if chunk == 3:
+        if chunk == 3 and self.fail_how != "never":
             if self.fail_how == "error":
                 raise TdgenError("no value satisfying every rule was found", field="x")
             os._exit(9)  # the worker dies as if the system killed it
@@ -148,6 +207,7 @@ class _FailingProvider:
 class _Plan:
     independent = True
     columns: ClassVar[list[str]] = ["x"]
+    table = None  # the encoders of these tests do not look at it
 
 
 @pytest.mark.parametrize("fail_how", ["error", "death"])

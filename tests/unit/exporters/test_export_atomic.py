@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import pytest
 
 from tdgen_desktop.core import CancelledError, RowBatch, Table
+from tdgen_desktop.core.errors import ExportError
 from tdgen_desktop.exporters import (
     AtomicFile,
     CasesWriter,
@@ -326,3 +327,32 @@ def test_remove_stale_parts_keeps_recent_files_when_asked(tmp_path: Path) -> Non
 
 def test_remove_stale_parts_of_a_missing_folder_is_empty(tmp_path: Path) -> None:
     assert remove_stale_parts(tmp_path / "nope") == []
+
+
+def test_other_processes_write_at_the_handed_over_offset(tmp_path: Path) -> None:
+    # Worker processes append a chunk's text with os.pwrite between hand_over and take_back;
+    # the writer's own text (a header before, an end after) lands around it, in order.
+    target = tmp_path / "out.txt"
+    file = AtomicFile(target)
+    file.write("héader\n")
+    fd, start = file.hand_over()
+    assert start == len("héader\n".encode())
+    code = f"import os; os.pwrite({fd}, 'ünder the writer\\'s feet\\n'.encode(), {start})"
+    subprocess.run([sys.executable, "-c", code], pass_fds=[fd], check=True)  # another process
+    file.take_back(start + len("ünder the writer's feet\n".encode()))
+    file.write("end\n")
+    file.commit()
+    assert target.read_text(encoding="utf-8") == "héader\nünder the writer's feet\nend\n"
+
+
+def test_a_failed_write_elsewhere_aborts_and_names_the_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    file = AtomicFile(target)
+    file.write("a,b\n")
+    error = file.failed(OSError(28, "No space left on device"))
+    assert isinstance(error, ExportError)
+    assert "out.csv" in error.message
+    assert "disk full" in error.message
+    assert file.closed
+    assert _parts(tmp_path) == []
+    assert not target.exists()
