@@ -181,6 +181,32 @@ def timed_run(command: list[str]) -> tuple[float, float]:
 QUIET = 0.1
 """Other load (cores' worth) below which a run counts as quiet."""
 
+_CALIBRATION = """
+rows = []
+for i in range(1_200_000):
+    rows.append((i, f"name{i % 977}.{i}@example.com", str(i * 7), i / 3))
+    if len(rows) == 500:
+        text = "".join(f"{a},{b},{c},{d}\\r\\n" for a, b, c, d in rows)
+        rows = []
+"""
+"""Python work shaped like generation (tuples, strings, a chunk's text), with no I/O."""
+
+
+def machine_capacity() -> float:
+    """What two cores give right now: how much sooner two copies of the same CPU-bound Python
+    work finish together than one after the other (2.0: two full cores; a shared host's
+    other guests, or two virtual cores on one physical core, give less). It is the ceiling
+    of "2 workers against 1" at that moment."""
+    command = [sys.executable, "-c", _CALIBRATION]
+    started = time.perf_counter()
+    subprocess.run(command, check=True)
+    one = time.perf_counter() - started
+    started = time.perf_counter()
+    running = [subprocess.Popen(command) for _ in range(2)]
+    if any(process.wait() for process in running):
+        raise SystemExit("bench: the calibration failed")
+    return 2 * one / (time.perf_counter() - started)
+
 
 def scaling_table(rows: int, pairs: int) -> str:
     """``--processes 1`` against ``--processes 2``, run in alternating pairs.
@@ -190,6 +216,7 @@ def scaling_table(rows: int, pairs: int) -> str:
     competition from other processes is shown beside it.
     """
     results: list[tuple[float, float, float, float]] = []
+    capacities: list[float] = []
     with tempfile.TemporaryDirectory(prefix="tdgen-bench-") as tmp:
         for pair in range(pairs):
             times = {}
@@ -198,21 +225,26 @@ def scaling_table(rows: int, pairs: int) -> str:
                 times[n] = timed_run([*command, "--out", str(Path(tmp) / f"p{n}")])
             (one, load_one), (two, load_two) = times[1], times[2]
             results.append((one, two, load_one, load_two))
+            capacities.append(machine_capacity())
     lines = [
         f"Customer schema, {rows:,} rows to CSV, whole process (start-up included): "
         f"`--processes 1` and `--processes 2` in {pairs} pairs in a row, the order alternating "
         "(1 then 2, 2 then 1, …). Ratio = time with 1 "
         "worker ÷ time with 2. *Other load*: CPU that other processes used (and the host "
         f"stole) during the run, in cores (2 = the whole machine); a run under {QUIET} is "
-        "quiet. " + _stamp(),
+        "quiet. *Two cores give*: right after each pair, two copies of a CPU-bound Python loop "
+        "shaped like generation, run together, against one alone (2.00× = two full cores; the "
+        "ceiling of the ratio at that moment). " + _stamp(),
         "",
-        "| pair | 1 worker | 2 workers | ratio | other load (1 / 2) |",
-        "|---:|---:|---:|---:|---:|",
+        "| pair | 1 worker | 2 workers | ratio | other load (1 / 2) | two cores give |",
+        "|---:|---:|---:|---:|---:|---:|",
     ]
-    for number, (one, two, load_one, load_two) in enumerate(results, 1):
+    for number, ((one, two, load_one, load_two), capacity) in enumerate(
+        zip(results, capacities, strict=True), 1
+    ):
         lines.append(
             f"| {number} | {one:.2f} s ({rows / one:,.0f}/s) | {two:.2f} s ({rows / two:,.0f}/s)"
-            f" | {one / two:.2f}× | {load_one:.2f} / {load_two:.2f} |"
+            f" | {one / two:.2f}× | {load_one:.2f} / {load_two:.2f} | {capacity:.2f}× |"
         )
     ratios = [one / two for one, two, _, _ in results]
     quiet = [one / two for one, two, a, b in results if a < QUIET and b < QUIET]
@@ -227,10 +259,13 @@ def scaling_table(rows: int, pairs: int) -> str:
         f"Median of the pairs {median_ratio:.2f}×; ratio of the median times "
         f"{of_medians:.2f}×; "
         + (
-            f"quiet pairs only ({len(quiet)}): median {statistics.median(quiet):.2f}×."
+            f"quiet pairs only ({len(quiet)}): median {statistics.median(quiet):.2f}×. "
             if quiet
-            else "no pair was quiet."
-        ),
+            else "no pair was quiet. "
+        )
+        + f"Two cores gave {statistics.median(capacities):.2f}× (median; "
+        f"{min(capacities):.2f}–{max(capacities):.2f}×): tdgen's ratio is "
+        f"{median_ratio / statistics.median(capacities):.0%} of that.",
     ]
     return "\n".join(lines)
 
