@@ -229,9 +229,11 @@ def _wait_for_part_with_data(out: Path, process: subprocess.Popen[bytes]) -> Pat
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         assert process.poll() is None, "the export ended before it could be killed"
-        found = [p for p in parts(out) if p.name.startswith(".order.csv.") and p.stat().st_size]
-        if found:
-            return found[0]
+        # mid-export: both the data file and the labels file have text in them (workers write
+        # into the files themselves, so the data file's header can come well before the rest)
+        found = {p.name.split(".")[2]: p for p in parts(out) if p.stat().st_size}
+        if {"csv", "cases"} <= found.keys():
+            return found["csv"]
         time.sleep(0.05)  # polling another process's files: there is no signal to wait on
     raise AssertionError("no temporary export file appeared")
 
