@@ -191,7 +191,7 @@ class _Workers:
             for worker in range(count):
                 reader, writer = Pipe(duplex=False)
                 _widen(writer)
-                answers, asks = Pipe(duplex=False) if targets else (None, None)
+                offsets_in, offsets_out = Pipe(duplex=False) if targets else (None, None)
                 with warnings.catch_warnings():
                     # Python warns about forking a process with threads; the child only runs
                     # tdgen's own generation code (no locks of other threads) and exits.
@@ -199,17 +199,17 @@ class _Workers:
                     pid = os.fork()
                 if pid == 0:  # the child: make its share of the chunks, then leave at once
                     reader.close()
-                    if asks is not None:
-                        asks.close()
-                    _child(writer, work, chunks[worker::count], answers, targets)
+                    if offsets_out is not None:
+                        offsets_out.close()
+                    _child(writer, work, chunks[worker::count], offsets_in, targets)
                 writer.close()
                 self.pids.append(pid)
                 self.pipes.append(reader)
                 self.waits.append(select.poll())
                 self.waits[-1].register(reader.fileno(), select.POLLIN)
-                if asks is not None and answers is not None:
-                    answers.close()
-                    self.offsets.append(asks)
+                if offsets_out is not None and offsets_in is not None:
+                    offsets_in.close()
+                    self.offsets.append(offsets_out)
         except OSError as exc:
             self.stop()
             raise TdgenError(f"cannot start a worker process: {exc.strerror or exc}") from None
