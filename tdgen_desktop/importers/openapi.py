@@ -9,8 +9,9 @@ OpenAPI 3.0's dialect is rewritten to JSON Schema 2020-12 first (3.1 already is 
 ``nullable: true`` adds ``null`` to the type, boolean ``exclusiveMinimum``/``exclusiveMaximum``
 become numbers, ``format: int32``/``int64`` add the integer range when no bound is given. A
 ``oneOf``/``anyOf`` with a ``discriminator`` pins the discriminator property of each branch to
-the value that selects it (from ``mapping``, else the component name), so every row is
-self-consistent. ``readOnly`` and ``writeOnly`` properties are generated like the others (a row
+the value that selects it (the ``mapping`` keys that point to it — by reference or by bare
+component name — else the component name), so every row is self-consistent; a component that
+extends a discriminated base through ``allOf`` gets its own value in the base's property. ``readOnly`` and ``writeOnly`` properties are generated like the others (a row
 is the whole object); a notice counts them.
 """
 
@@ -102,11 +103,11 @@ def import_openapi(path: Path, text: str | None = None, document: Any = None) ->
 def _component_table(
     path: Path, name: str, components: dict[str, Any], notices: list[str]
 ) -> Table:
-    wrapper = {
-        "$schema": _DIALECT_2020,
-        "$ref": _REF_PREFIX + _escape(name),
-        "components": components,
-    }
+    wrapper: dict[str, Any] = {"$schema": _DIALECT_2020, "$ref": _REF_PREFIX + _escape(name)}
+    pin = _inherited_pin(name, components["schemas"])
+    if pin is not None:  # a subtype of a discriminated base names itself in the base's property
+        wrapper = {"$schema": _DIALECT_2020, "allOf": [{"$ref": wrapper["$ref"]}, pin]}
+    wrapper["components"] = components
     schema = components["schemas"][name]
     try:
         imported = import_jsonschema(path, wrapper, table_name=name)
@@ -261,31 +262,69 @@ def _integer_format(schema: dict[str, Any]) -> None:
 
 
 def _pin_discriminator(schema: dict[str, Any], named: dict[str, Any]) -> None:
-    """Each ``oneOf``/``anyOf`` branch sets the discriminator property to its own value."""
+    """Each ``oneOf``/``anyOf`` branch sets the discriminator property to its own value(s)."""
     discriminator = schema.get("discriminator")
     keyword = "oneOf" if "oneOf" in schema else "anyOf" if "anyOf" in schema else None
     if not isinstance(discriminator, dict) or keyword is None:
         return
     prop = discriminator.get("propertyName")
-    if not isinstance(prop, str):
+    if not isinstance(prop, str) or not isinstance(schema[keyword], list):
         return
-    mapping = discriminator.get("mapping") or {}
-    by_ref = {str(ref): key for key, ref in mapping.items()}
     branches = []
     for branch in schema[keyword]:
         ref = branch.get("$ref") if isinstance(branch, dict) else None
-        value = None
-        if isinstance(ref, str):
-            value = by_ref.get(ref)
-            if value is None and ref.startswith(_REF_PREFIX) and not mapping:
-                value = ref[len(_REF_PREFIX) :].replace("~1", "/").replace("~0", "~")
-        if value is None or (isinstance(ref, str) and ref[len(_REF_PREFIX) :] not in named):
+        name = _component_name(ref)
+        if name is None or name not in named:
             branches.append(branch)
             continue
-        branches.append(
-            {"allOf": [branch, {"properties": {prop: {"const": value}}, "required": [prop]}]}
-        )
+        branches.append({"allOf": [branch, _pin(prop, _values_for(discriminator, name))]})
     schema[keyword] = branches
+
+
+def _component_name(ref: Any) -> str | None:
+    """The component a local ``#/components/schemas/…`` reference (or a bare name) names."""
+    if not isinstance(ref, str):
+        return None
+    if ref.startswith(_REF_PREFIX):
+        return ref[len(_REF_PREFIX) :].replace("~1", "/").replace("~0", "~")
+    return None
+
+
+def _values_for(discriminator: dict[str, Any], name: str) -> list[str]:
+    """The discriminator values that select component ``name``: the ``mapping`` keys that point
+    to it (a mapping value is a reference or a bare component name), else its own name
+    (OpenAPI's implicit mapping, which also holds for components the mapping leaves out)."""
+    mapping = discriminator.get("mapping")
+    values = []
+    if isinstance(mapping, dict):
+        for key, target in mapping.items():
+            bare = isinstance(target, str) and "/" not in target and "#" not in target
+            if (target if bare else _component_name(target)) == name:
+                values.append(str(key))
+    return values or [name]
+
+
+def _pin(prop: str, values: list[str]) -> dict[str, Any]:
+    rule: dict[str, Any] = {"const": values[0]} if len(values) == 1 else {"enum": values}
+    return {"properties": {prop: rule}, "required": [prop]}
+
+
+def _inherited_pin(name: str, named: dict[str, Any]) -> dict[str, Any] | None:
+    """For a component that extends a discriminated base through ``allOf`` (``Cat: allOf: [Pet,
+    …]`` where ``Pet`` has ``discriminator: {propertyName: pet_type}``): the rule that sets the
+    base's discriminator property to the value naming this component."""
+    schema = named.get(name)
+    members = schema.get("allOf") if isinstance(schema, dict) else None
+    for member in members if isinstance(members, list) else []:
+        base = (
+            named.get(_component_name(member.get("$ref")) or "")
+            if isinstance(member, dict)
+            else None
+        )
+        discriminator = base.get("discriminator") if isinstance(base, dict) else None
+        if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
+            return _pin(discriminator["propertyName"], _values_for(discriminator, name))
+    return None
 
 
 def _drop_implied_members(schema: dict[str, Any], components: dict[str, Any]) -> None:

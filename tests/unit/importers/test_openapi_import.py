@@ -182,6 +182,94 @@ def test_openapi_31_type_lists_and_discriminated_unions(tmp_path: Path) -> None:
         assert all(validator.is_valid(i) for i in instances), name
 
 
+_PET_BASE = {
+    "type": "object",
+    "required": ["pet_type", "name"],
+    "properties": {"pet_type": {"type": "string"}, "name": {"type": "string", "maxLength": 20}},
+    "discriminator": {"propertyName": "pet_type"},
+}
+_REPTILE = {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}}}
+DISCRIMINATED = _spec(
+    "3.0.3",
+    {
+        "Pet": _PET_BASE,
+        "Cat": {
+            "allOf": [
+                {"$ref": "#/components/schemas/Pet"},
+                {"type": "object", "properties": {"lives": {"type": "integer", "maximum": 9}}},
+            ]
+        },
+        "Dog": {
+            "allOf": [
+                {"$ref": "#/components/schemas/Pet"},
+                {
+                    "type": "object",
+                    "required": ["bark"],
+                    "properties": {"bark": {"type": "boolean"}},
+                },
+            ]
+        },
+        "Lizard": _REPTILE,
+        "Snake": _REPTILE,
+        "Owner": {
+            "type": "object",
+            "required": ["pet"],
+            "properties": {
+                "pet": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/Cat"},
+                        {"$ref": "#/components/schemas/Dog"},
+                    ],
+                    # Dog is left out of the mapping: its value is its name (implicit mapping).
+                    "discriminator": {
+                        "propertyName": "pet_type",
+                        "mapping": {"kitty": "#/components/schemas/Cat"},
+                    },
+                }
+            },
+        },
+        "Keeper": {
+            "type": "object",
+            "required": ["reptile"],
+            "properties": {
+                "reptile": {
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/Lizard"},
+                        {"$ref": "#/components/schemas/Snake"},
+                    ],
+                    # Two values select Lizard; one names it bare, as OpenAPI allows.
+                    "discriminator": {
+                        "propertyName": "kind",
+                        "mapping": {"lizard": "Lizard", "gecko": "#/components/schemas/Lizard"},
+                    },
+                }
+            },
+        },
+    },
+)
+
+
+def test_discriminator_values_follow_mapping_names_and_inheritance(tmp_path: Path) -> None:
+    rows = _generate(_write(tmp_path, DISCRIMINATED), tmp_path / "out", rows=60)
+
+    # A subtype made through allOf names itself in the base's discriminator property.
+    assert {r["pet_type"] for r in rows["Cat"]} == {"Cat"}
+    assert {r["pet_type"] for r in rows["Dog"]} == {"Dog"}
+    # Each oneOf branch carries the value that selects it: mapped, or implicit when unmapped.
+    owners = [r["pet"] for r in rows["Owner"]]
+    assert {p["pet_type"] for p in owners} == {"kitty", "Dog"}
+    for pet in owners:
+        assert ("bark" in pet) == (pet["pet_type"] == "Dog"), pet
+    # Several mapping keys to one branch (a bare name among them) are all used.
+    kinds = {r["reptile"]["kind"] for r in rows["Keeper"]}
+    assert kinds == {"lizard", "gecko", "Snake"}
+    # OpenAPI's own validator dispatches on the discriminator value (OAS 3.0).
+    for name in ("Pet", "Cat", "Dog", "Owner"):
+        validator = _openapi_validator(DISCRIMINATED, name)
+        for instance in rows[name]:
+            assert validator.is_valid(instance), (name, instance)
+
+
 def test_a_broken_ref_names_the_component_and_the_reference(tmp_path: Path) -> None:
     spec = _spec(
         "3.0.0",
