@@ -16,7 +16,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tdgen_desktop.core.enums import CaseKind, Dialect, ExportFormat, Priority, ProviderKind
+from tdgen_desktop.core.enums import (
+    CaseKind,
+    Dialect,
+    ExportFormat,
+    Priority,
+    ProviderKind,
+    SourceFormat,
+)
 from tdgen_desktop.core.errors import CancelledError, TdgenError, UsageError
 
 if TYPE_CHECKING:
@@ -61,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     inspect = sub.add_parser("inspect", help="print the imported model of a schema")
     inspect.add_argument("schema", type=Path, metavar="SCHEMA")
     inspect.add_argument("--json", action="store_true", help="print the model as JSON")
+    _source_options(inspect)
     inspect.add_argument(
         "--compare",
         action="store_true",
@@ -96,8 +104,9 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         metavar="DIALECT",
         help="sqlite, postgres or mysql: the SQL of --format sql (default: the source DDL's "
-        "dialect, else sqlite); SQL sources are read in their detected dialect",
+        "dialect, else sqlite); a DDL source is read in --source-dialect, else as detected",
     )
+    _source_options(gen)
     gen.add_argument(
         "--with-ddl", action="store_true", help="SQL output starts with each CREATE TABLE"
     )
@@ -173,6 +182,33 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _source_options(parser: argparse.ArgumentParser) -> None:
+    """``--source-format`` and ``--source-dialect``: how to read a schema file."""
+    parser.add_argument(
+        "--source-format",
+        default=None,
+        metavar="KIND",
+        help="jsonschema, openapi, sql or sample: read SCHEMA as this kind (default: told by "
+        "its extension and content)",
+    )
+    parser.add_argument(
+        "--source-dialect",
+        default=None,
+        metavar="DIALECT",
+        help="sqlite, postgres or mysql: the dialect of an SQL DDL source (default: detected)",
+    )
+
+
+def _source_kind(args: argparse.Namespace) -> tuple[SourceFormat | None, Dialect | None]:
+    """The ``--source-format`` and ``--source-dialect`` given (``None`` where not given)."""
+    fmt = args.source_format
+    dialect = args.source_dialect
+    return (
+        SourceFormat.parse(fmt, option="--source-format") if fmt else None,
+        Dialect.parse(dialect, option="--source-dialect") if dialect else None,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -187,7 +223,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "gui":
             return _gui(args.schemas)
         if args.command == "inspect":
-            return _inspect(args.schema, as_json=args.json, compare=args.compare, seed=args.seed)
+            return _inspect(
+                args.schema,
+                as_json=args.json,
+                compare=args.compare,
+                seed=args.seed,
+                source=_source_kind(args),
+            )
         if args.command == "generate":
             return _generate(args)
         parser.print_help()
@@ -258,12 +300,19 @@ def _gui(schemas: list[Path]) -> int:
 # ------------------------------------------------------------------ inspect
 
 
-def _inspect(schema: Path, *, as_json: bool, compare: bool = False, seed: int = 0) -> int:
+def _inspect(
+    schema: Path,
+    *,
+    as_json: bool,
+    compare: bool = False,
+    seed: int = 0,
+    source: tuple[SourceFormat | None, Dialect | None] = (None, None),
+) -> int:
     from tdgen_desktop.importers import load_schema  # noqa: PLC0415
 
     if compare:  # sample vs generated
         return _compare(schema, as_json=as_json, seed=seed)
-    dataset = load_schema(schema)
+    dataset = load_schema(schema, source[0], dialect=source[1])
     if as_json:
         print(json.dumps(_dataset_json(dataset), indent=2, ensure_ascii=False, default=str))
     else:
@@ -392,6 +441,7 @@ def _requests(all_args: argparse.Namespace) -> list[GenerationRequest]:
         rows, per_table = _parse_rows(args.rows)
         fmt = ExportFormat.parse(args.format, option="--format")
         dialect = Dialect.parse(args.dialect, option="--dialect") if args.dialect else None
+        source_format, source_dialect = _source_kind(args)
         provider = _provider(args.provider)
         cases = _parse_cases(args.cases)
         if args.combinatorial not in (None, "pairwise"):
@@ -414,6 +464,8 @@ def _requests(all_args: argparse.Namespace) -> list[GenerationRequest]:
                 max_cases=args.max_cases,
                 pairwise=args.combinatorial == "pairwise",
                 dialect=dialect,
+                source_format=source_format,
+                source_dialect=source_dialect,
                 with_ddl=args.with_ddl,
                 formula_guard=args.formula_guard,
                 processes=args.processes,

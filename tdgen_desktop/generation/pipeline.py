@@ -24,6 +24,7 @@ from tdgen_desktop.core.enums import (
     Dialect,
     ExportFormat,
     ProviderKind,
+    SourceFormat,
     Step,
     StepState,
 )
@@ -90,6 +91,7 @@ class GenerationRequest:
         dialect: the SQL dialect of SQL output (``None``: the dialect of the source DDL,
             else SQLite).
         source_dialect: the SQL dialect of a DDL source (``None``: detected from its text).
+        source_format: the kind of source file (``None``: told by its name and content).
         with_ddl: SQL output starts with each table's ``CREATE TABLE``.
         formula_guard: neutralise spreadsheet formulas in CSV, TSV and XLSX text cells of
             valid and boundary rows (see :class:`~tdgen_desktop.exporters.ExportOptions`).
@@ -114,6 +116,7 @@ class GenerationRequest:
     pairwise: bool = False
     dialect: Dialect | None = None
     source_dialect: Dialect | None = None
+    source_format: SourceFormat | None = None
     with_ddl: bool = False
     formula_guard: bool = True
     processes: int | None = None
@@ -368,7 +371,9 @@ def prepare_job(request: GenerationRequest, dataset: Dataset | None = None) -> D
 
     try:
         if dataset is None:
-            dataset = load_schema(request.source, dialect=request.source_dialect)
+            dataset = load_schema(
+                request.source, request.source_format, dialect=request.source_dialect
+            )
         relations = plan_relations(
             dataset,
             _select_tables(dataset, request.tables),
