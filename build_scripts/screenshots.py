@@ -2,7 +2,8 @@
 
 States: the empty window with its drop hint, a schema loaded with a field selected, jobs running,
 the preview of a finished job with its cases, the settings dialog (general and AI profiles), and
-the preview and the schema tree at 1920×1080.
+the preview and the schema tree at 1920×1080, and the window switched to a dark palette while open
+(the preview and the schema with the field editor, as a dark system theme shows them).
 Everything runs in a temporary home folder (settings, output, job folders), so the user's own
 settings are never touched; the window is driven through its public methods, as a person would
 drive it, and jobs run the real pipeline (one of them held halfway so it can be seen running).
@@ -49,6 +50,7 @@ from tdgen_desktop.llm import AiProfile, ProfileKind  # noqa: E402
 from tdgen_desktop.scheduler import JobScheduler, JobState  # noqa: E402
 from tdgen_desktop.services.paths import AppPaths  # noqa: E402
 from tdgen_desktop.ui import MainWindow, MessageBridge  # noqa: E402
+from tdgen_desktop.ui.colors import dark_palette  # noqa: E402
 from tdgen_desktop.ui.settings import Preferences, SettingsStore  # noqa: E402
 
 ORDER = ROOT / "resources" / "examples" / "order.schema.json"
@@ -217,6 +219,20 @@ def render(out_dir: Path) -> None:  # noqa: PLR0915 — one story, state after s
         window.schema_tree.select_field("customer", "street_address")
         _wait(lambda: window.field_editor.samples_text() not in {"", "…"}, "samples")
         _save(window, out_dir, "08-schema-1920x1080.png")
+
+        # The system switches to a dark theme while the window is open.
+        window.resize(*SIZE)
+        app.setPalette(dark_palette())
+        window.tabs.setCurrentIndex(1)
+        preview.select_column("status")
+        preview.view.scrollTo(
+            preview.proxy.index(34, 0), QAbstractItemView.ScrollHint.PositionAtTop
+        )
+        _save(window, out_dir, "09-dark-preview.png")
+        window.tabs.setCurrentIndex(0)
+        window.schema_tree.select_field("customer", "email")
+        _wait(lambda: window.field_editor.samples_text() not in {"", "…"}, "samples")
+        _save(window, out_dir, "10-dark-schema.png")
         pipeline.release.set()
         scheduler.cancel_all()
         scheduler.wait_for_done(30_000)

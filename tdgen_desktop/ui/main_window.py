@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QMimeData, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -426,6 +426,20 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._docks_sized:
             self._size_docks()
+
+    def event(self, event: QEvent) -> bool:
+        """Follow a change of the system palette (light ↔ dark) while the window is open.
+
+        Widgets under a style sheet keep the palette they were polished with (the style sheet
+        resolves ``palette(...)`` once), so without a new polish the panes would stay in the old
+        theme while only the window's background changed. Setting the sheet again repolishes
+        the window and everything in it.
+        """
+        handled = super().event(event)
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            self.setStyleSheet("")
+            self.setStyleSheet(_STYLE)
+        return handled
 
     def _action(
         self,
