@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -173,3 +175,40 @@ def test_the_pipeline_writes_the_same_values_as_json_lines(tmp_path: Path) -> No
         assert {k: v for k, v in from_parquet.items() if k != "born"} == {
             k: v for k, v in from_json.items() if k != "born"
         }
+
+
+def test_without_pyarrow_the_command_line_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    # A separate interpreter where ``import pyarrow`` fails as it does when the package is not
+    # installed: a module of that name earlier on the path raises ModuleNotFoundError.
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "pyarrow.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'pyarrow'\", name='pyarrow')\n",
+        encoding="utf-8",
+    )
+    schema = tmp_path / "s.json"
+    schema.write_text(json.dumps({"type": "object", "properties": {"n": {"type": "integer"}}}))
+    env = {**os.environ, "PYTHONPATH": str(shadow)}
+    env.pop("TDGEN_DEBUG", None)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tdgen_desktop", "generate", str(schema), "--format", "parquet",
+         "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, check=False, timeout=120, env=env, cwd=tmp_path,
+    )  # fmt: skip
+
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("tdgen: error: "), line
+    assert line.endswith(
+        "--format parquet needs the optional 'pyarrow' package: "
+        "pip install 'tdgen[parquet]' (or pip install pyarrow)"
+    )
+    assert not (tmp_path / "out").exists()
+    # The other formats still work in that interpreter.
+    csv_run = subprocess.run(
+        [sys.executable, "-m", "tdgen_desktop", "generate", str(schema), "-q", "--out",
+         str(tmp_path / "csv")],
+        capture_output=True, text=True, check=False, timeout=120, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert csv_run.returncode == 0, csv_run.stderr
