@@ -76,6 +76,10 @@ FIXED_COLUMNS = ("Case", "Rule")
 AI_COLOR = QColor("#8e24aa")
 """The colour AI values are tinted with (mid-tone violet: apart from the case colours)."""
 
+_CHART_MAX_HEIGHT = 320
+_CHART_PADDING = 18
+"""The chart's frame and margins above and below its content (pixels)."""
+
 _AI_TINT = 0.16
 _CASE, _RULE = 0, 1
 _Index = QModelIndex | QPersistentModelIndex
@@ -393,7 +397,7 @@ class SummaryChart(QWidget):
         self._summary: ColumnSummary | None = None
         self.setObjectName("summary_chart")
         self.setMinimumSize(220, 150)
-        self.setMaximumHeight(320)
+        self.setMaximumHeight(_CHART_MAX_HEIGHT)
         self.setAccessibleName("Column chart")
         self.setToolTip("Distribution of the selected column's loaded values")
 
@@ -406,11 +410,23 @@ class SummaryChart(QWidget):
         """Paint ``summary`` (None: a hint)."""
         self._summary = summary
         self.setAccessibleDescription(self._describe())
+        # A few top values need only a few rows: the chart is no taller than they are, so the
+        # figures below it stay close instead of under an empty frame.
+        self.setMaximumHeight(max(self.content_height(), self.minimumHeight()))
+        self.updateGeometry()
         self.update()
 
+    def content_height(self) -> int:
+        """The height the chart needs: its title and one row per top value (histograms: 320)."""
+        s = self._summary
+        if s is None or s.bins or not s.top:
+            return _CHART_MAX_HEIGHT
+        line = QFontMetrics(self.font()).height()
+        return min(_CHART_PADDING + line + 6 + len(s.top) * (line + 8), _CHART_MAX_HEIGHT)
+
     def sizeHint(self) -> QSize:
-        """A small chart."""
-        return QSize(300, 200)
+        """A small chart, as tall as its content needs."""
+        return QSize(300, self.content_height())
 
     def _describe(self) -> str:
         s = self._summary
@@ -643,9 +659,9 @@ class PreviewPanel(QWidget):
         side.setAccessibleName("Column summary")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(6, 0, 0, 0)
-        side_layout.addWidget(self._chart, 1)
+        side_layout.addWidget(self._chart)
         side_layout.addLayout(stats)
-        side_layout.addStretch(0)
+        side_layout.addStretch(1)
         return side
 
     def _build_pages(self, side: QWidget) -> None:
