@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableView
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from tdgen_desktop.core.enums import CaseKind
@@ -17,6 +18,7 @@ from tdgen_desktop.ui.preview import (
     PREVIEW_LIMIT,
     CaseFilterProxy,
     PreviewModel,
+    PreviewPanel,
     SummaryChart,
 )
 from tdgen_desktop.ui.summary import summarize
@@ -166,5 +168,38 @@ def test_chart_paints(qtbot: QtBot, values: list[object]) -> None:
 
     assert not image.isNull()
     assert chart.accessibleDescription().startswith("c:")
-    colours = {image.pixel(x, y) for x in range(0, 300, 7) for y in range(0, 200, 7)}
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+    }
     assert len(colours) > 2, "something was drawn"
+
+
+def test_chart_of_a_few_top_values_is_no_taller_than_its_bars(qtbot: QtBot) -> None:
+    """In a tall summary pane the chart of three values ends below its last bar, with the
+    figures right under it; a histogram keeps its full height."""
+    panel = PreviewPanel()
+    qtbot.addWidget(panel)
+    side = panel.findChild(QWidget, "summary_panel")
+    side.setParent(None)
+    qtbot.addWidget(side)
+    side.resize(300, 700)
+    side.show()
+    qtbot.waitExposed(side)
+    chart = panel.chart
+    figures = side.findChild(QLabel, "summary_column")
+
+    chart.set_summary(summarize("c", list(range(50))))
+    qtbot.waitUntil(lambda: chart.height() >= 300)
+    chart.set_summary(summarize("c", ["a", "b", "b", "c", "c", "c"]))
+    line = chart.fontMetrics().height()
+    qtbot.waitUntil(lambda: chart.height() < 300)
+    # The figures follow the chart up (the layout settles a moment after the chart shrinks).
+    qtbot.waitUntil(lambda: figures.geometry().top() - chart.geometry().bottom() < 20)
+
+    assert chart.height() <= max(3 * (line + 8) + line + 40, chart.minimumHeight())
+    image = chart.grab().toImage()
+    bar = chart.palette().color(QPalette.ColorRole.Highlight)
+    last_bar_row = max(
+        y for y in range(image.height()) if image.pixelColor(chart.width() // 2, y) == bar
+    )
+    assert last_bar_row < chart.height() - 10, "the last bar is inside the frame"
