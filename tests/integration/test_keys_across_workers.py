@@ -6,12 +6,14 @@ across chunks and every foreign key must resolve. A real SQLite database with
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from tdgen_desktop.core import Dialect, ExportFormat
 from tdgen_desktop.generation import parallel
+from tdgen_desktop.generation.null import TablePlan
 from tdgen_desktop.generation.pipeline import GenerationRequest, run_pipeline
 
 DDL = """
@@ -52,8 +54,8 @@ def test_keys_never_collide_across_worker_chunks(
     forked: list[str] = []
     real_forks = parallel.forks
 
-    def spy(plan: parallel.TablePlan, chunks: object, processes: int) -> bool:
-        did = real_forks(plan, chunks, processes)  # type: ignore[arg-type]
+    def spy(plan: TablePlan, chunks: Sequence[parallel.Chunk], processes: int) -> bool:
+        did = real_forks(plan, chunks, processes)
         if did:
             forked.append(plan.table.name)
         return did
