@@ -113,6 +113,9 @@ def test_closing_with_running_jobs_asks_and_cancels(make_window: Callable[..., G
         asked.append(count)
         return False
 
+    temp_dir = gui.scheduler.job(job_id).temp_dir
+    assert temp_dir is not None
+    assert temp_dir.is_dir(), "the running job has its temporary folder"
     gui.window.confirm_close = refuse
     gui.window.close()
     assert asked == [1]
@@ -126,3 +129,6 @@ def test_closing_with_running_jobs_asks_and_cancels(make_window: Callable[..., G
     with gui.qtbot.waitSignal(gui.scheduler.job_cancelled, timeout=WAIT_MS):
         gate.release.set()
     assert not list(gui.out_dir.rglob("*.csv"))
+    assert not temp_dir.exists(), "the cancelled job's temporary folder was removed"
+    leftovers = list(gui.out_dir.rglob("*")) if gui.out_dir.exists() else []
+    assert leftovers == [], "no partial output either"
