@@ -91,6 +91,34 @@ def test_save_and_load_restore_every_edit_and_setting(schema: Path, tmp_path: Pa
     assert project.dataset.format is SourceFormat.JSONSCHEMA
 
 
+def test_saving_a_loaded_project_gives_the_same_bytes(schema: Path, tmp_path: Path) -> None:
+    shop = Path(__file__).resolve().parents[3] / "resources" / "examples" / "shop.sql"
+    sql = shutil.copy(shop, schema.parent / "shop.sql")
+    edited = load_schema(sql)
+    edited.table("customers").field("email").null_ratio = 0.2
+    edited.table("orders").field("status").enum_weights = (9.0, 1.0, 0.0, 2.5)
+    edited.table("products").field("price").constraints.maximum = 500
+    settings = ProjectSettings(
+        rows=40,
+        table_rows={"order_items": 7, "customers": 3},
+        seed=12,
+        locale="de_DE",
+        cases=frozenset(CaseKind),
+        format=ExportFormat.SQL,
+        max_cases=9,
+    )
+    first = save_project(tmp_path / "one.tdgen.json", edited, settings)
+
+    project = load_project(first)
+    second = save_project(tmp_path / "two.tdgen.json", project.dataset, project.settings)
+    third = save_project(
+        tmp_path / "three.tdgen.json", load_project(second).dataset, read_project_settings(second)
+    )
+
+    assert first.read_bytes() == second.read_bytes() == third.read_bytes()
+    assert json.loads(first.read_text(encoding="utf-8"))["tdgen_project"] == PROJECT_VERSION
+
+
 def test_an_unedited_model_has_no_overrides(schema: Path, tmp_path: Path) -> None:
     path = save_project(tmp_path / "plain", load_schema(schema), ProjectSettings())
     assert path.name == "plain.tdgen.json"
