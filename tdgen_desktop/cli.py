@@ -113,6 +113,13 @@ def _parser() -> argparse.ArgumentParser:
         "--with-ddl", action="store_true", help="SQL output starts with each CREATE TABLE"
     )
     gen.add_argument(
+        "--one-file",
+        action="store_true",
+        help="SQL output: every table in one file named after the schema (shop.sql), in "
+        "insert order (default: one file per table)",
+    )
+    gen.add_argument(
+        "-o",
         "--out",
         type=Path,
         default=Path("tdgen-out"),
@@ -469,6 +476,7 @@ def _requests(all_args: argparse.Namespace) -> list[GenerationRequest]:
                 source_format=source_format,
                 source_dialect=source_dialect,
                 with_ddl=args.with_ddl,
+                one_file=args.one_file,
                 formula_guard=args.formula_guard,
                 processes=args.processes,
             )
@@ -491,6 +499,7 @@ def _with_project_options(args: argparse.Namespace, schema: Path) -> argparse.Na
         "format": saved.format.value,
         "dialect": saved.dialect.value if saved.dialect is not None else None,
         "with_ddl": saved.with_ddl,
+        "one_file": saved.one_file,
         "seed": saved.seed,
         "locale": saved.locale,
         "provider": saved.provider.value,

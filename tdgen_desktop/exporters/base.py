@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any, ClassVar, Self
 
 from tdgen_desktop.core.enums import CaseKind, Dialect, ExportFormat
-from tdgen_desktop.core.model import MISSING, Table
+from tdgen_desktop.core.model import MISSING, ForeignKey, Table
 from tdgen_desktop.core.rows import CaseLabel, RowBatch
 from tdgen_desktop.core.targets import FileTarget
 from tdgen_desktop.exporters.atomic import AtomicFile
@@ -57,6 +57,14 @@ class ExportOptions:
             ``'`` in CSV and TSV, and Excel's quote-prefix (text, never a formula) in XLSX.
             Numbers are never touched, and invalid rows are written exactly as designed. The
             guard changes the written file only: rows are validated before it applies.
+        checks_off: the table's rows point at rows of a table written after them (a cycle of
+            NOT NULL foreign keys): SQL output switches the database's foreign-key checks off
+            around them.
+        keys_later: foreign keys of the table whose parent table is created after it; SQL
+            output with ``with_ddl`` leaves them out of its ``CREATE TABLE`` (PostgreSQL and
+            MySQL cannot reference a table that does not exist yet; SQLite can and keeps them).
+        keys_added: (child table, foreign key) pairs that SQL output with ``with_ddl`` adds with
+            ``ALTER TABLE`` after this table's rows: the ``keys_later`` of tables made before it.
     """
 
     label_columns: bool = False
@@ -65,6 +73,9 @@ class ExportOptions:
     with_ddl: bool = False
     batch_rows: int = 500
     formula_guard: bool = True
+    checks_off: bool = False
+    keys_later: tuple[ForeignKey, ...] = ()
+    keys_added: tuple[tuple[str, ForeignKey], ...] = ()
 
 
 _DEFAULT_OPTIONS = ExportOptions()
@@ -196,11 +207,22 @@ class _AtomicWriter:
         """
         if self._file.closed:
             return self._file.commit()
-        if not self._finished:
-            with self._file.guard():
-                self._finish()
-            self._finished = True
+        self.finish()
         return self._file.commit()
+
+    def finish(self) -> Path:
+        """Write what closes the file and flush it, without committing: the temporary file then
+        holds the whole text (e.g. to copy it into another file). Returns its path.
+
+        Raises:
+            ExportError: the file could not be written; the temporary file has been removed.
+        """
+        with self._file.guard():
+            if not self._finished:
+                self._finish()
+                self._finished = True
+            self._file.stream.flush()
+        return self._file.temp_path
 
     def abort(self) -> None:
         """Delete the partial file; an earlier file under the final name is left as it was."""

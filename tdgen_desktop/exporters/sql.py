@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tdgen_desktop.core.enums import CaseKind, Dialect, ExportFormat, FieldType
-from tdgen_desktop.core.model import MISSING, Field, Table
+from tdgen_desktop.core.model import MISSING, Field, ForeignKey, Table
 from tdgen_desktop.core.rows import CaseLabel
 from tdgen_desktop.exporters.base import _DEFAULT_OPTIONS, ExportOptions, TableWriter
 
@@ -264,8 +264,20 @@ class SqlWriter(TableWriter):
             stream.write("SET client_encoding = 'UTF8';\n")
         elif self.dialect is Dialect.MYSQL:
             stream.write("SET NAMES utf8mb4;\n")
+        if self.options.checks_off:
+            stream.write(_CHECKS_OFF[self.dialect])
         if self.options.with_ddl:
-            stream.write(create_table_sql(self.table, self.dialect, self.columns) + ";\n")
+            later = self.options.keys_later if self.dialect is not Dialect.SQLITE else ()
+            create = create_table_sql(self.table, self.dialect, self.columns, leave_out=later)
+            stream.write(create + ";\n")
+
+    def _finish(self) -> None:
+        stream = self._file.stream
+        if self.options.checks_off:
+            stream.write(_CHECKS_ON[self.dialect])
+        if self.options.with_ddl and self.dialect is not Dialect.SQLITE:
+            for child, fk in self.options.keys_added:
+                stream.write(add_foreign_key_sql(child, fk, self.dialect) + ";\n")
 
     def _values(self, row: Sequence[Any]) -> str:
         return "(" + ", ".join(f(v) for f, v in zip(self._formatters, row, strict=True)) + ")"
@@ -317,6 +329,25 @@ class SqlWriter(TableWriter):
         out.append(self._head + "\n" + "\n".join(lines) + "\n")
         pending.clear()
 
+
+_CHECKS_OFF = {
+    Dialect.SQLITE: "PRAGMA foreign_keys = OFF;\n",
+    Dialect.POSTGRES: "SET session_replication_role = replica;\n",
+    Dialect.MYSQL: (
+        "SET @TDGEN_FOREIGN_KEY_CHECKS = @@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS = 0;\n"
+    ),
+}
+"""Switch foreign-key checks off for the rows of a table that points at later rows.
+
+SQLite: outside a transaction only (the pragma does nothing inside one). PostgreSQL: replica
+mode skips the foreign-key triggers; it needs a superuser (or, from PostgreSQL 15, the right to
+set ``session_replication_role``)."""
+
+_CHECKS_ON = {
+    Dialect.SQLITE: "PRAGMA foreign_keys = ON;\n",
+    Dialect.POSTGRES: "RESET session_replication_role;\n",
+    Dialect.MYSQL: "SET FOREIGN_KEY_CHECKS = @TDGEN_FOREIGN_KEY_CHECKS;\n",
+}
 
 _NEEDS_CARE = {
     Dialect.POSTGRES: _PG_NEEDS_E,
@@ -439,13 +470,21 @@ def _pg_native_array(table: Table, f: Field) -> bool:
 # ====================================================================== CREATE TABLE
 
 
-def create_table_sql(table: Table, dialect: Dialect, columns: Sequence[str] | None = None) -> str:
+def create_table_sql(
+    table: Table,
+    dialect: Dialect,
+    columns: Sequence[str] | None = None,
+    *,
+    leave_out: Sequence[ForeignKey] = (),
+) -> str:
     """``CREATE TABLE`` for ``table`` in ``dialect``, built with sqlglot from the model.
 
     Args:
         table: the table.
         dialect: the target dialect.
         columns: the columns to declare (default: every column that appears in rows).
+        leave_out: foreign keys not to declare (they are added later, see
+            :func:`add_foreign_key_sql`).
     """
     from sqlglot import exp  # noqa: PLC0415 — sqlglot loads only when DDL is wanted
 
@@ -471,6 +510,8 @@ def create_table_sql(table: Table, dialect: Dialect, columns: Sequence[str] | No
             exp.UniqueColumnConstraint(this=exp.Schema(expressions=[ident(c) for c in unique]))
         )
     for fk in table.foreign_keys:
+        if any(fk is later for later in leave_out):
+            continue
         target = exp.Schema(
             this=exp.Table(this=ident(fk.ref_table)), expressions=[ident(c) for c in fk.ref_columns]
         )
@@ -487,6 +528,18 @@ def create_table_sql(table: Table, dialect: Dialect, columns: Sequence[str] | No
         this=exp.Schema(this=exp.Table(this=ident(table.name)), expressions=items), kind="TABLE"
     )
     return str(create.sql(dialect=dialect.value, pretty=True))
+
+
+def add_foreign_key_sql(table: str, fk: ForeignKey, dialect: Dialect) -> str:
+    """``ALTER TABLE … ADD FOREIGN KEY`` for a key left out of ``table``'s ``CREATE TABLE``."""
+
+    def names(columns: Sequence[str]) -> str:
+        return ", ".join(quote_identifier(c, dialect) for c in columns)
+
+    return (
+        f"ALTER TABLE {quote_identifier(table, dialect)} ADD FOREIGN KEY ({names(fk.columns)}) "
+        f"REFERENCES {quote_identifier(fk.ref_table, dialect)} ({names(fk.ref_columns)})"
+    )
 
 
 def _identifier_maker(exp: Any) -> Callable[[str], Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import shutil
 import threading
 import time
 from collections import Counter
@@ -54,6 +55,8 @@ __all__ = [
     "run_pipeline",
 ]
 
+_COPY_BYTES = 1 << 20
+
 DEFAULT_CHUNK = 500
 """Rows per chunk: a progress point and a cancellation check (≈ 0.1 s of work)."""
 
@@ -93,6 +96,8 @@ class GenerationRequest:
         source_dialect: the SQL dialect of a DDL source (``None``: detected from its text).
         source_format: the kind of source file (``None``: told by its name and content).
         with_ddl: SQL output starts with each table's ``CREATE TABLE``.
+        one_file: SQL output puts every table, in insert order, into one file named after the
+            source (``shop.sql`` for ``shop.json``) instead of one file per table.
         formula_guard: neutralise spreadsheet formulas in CSV, TSV and XLSX text cells of
             valid and boundary rows (see :class:`~tdgen_desktop.exporters.ExportOptions`).
         processes: worker processes that make a table's chunks (0: the job's own thread;
@@ -118,6 +123,7 @@ class GenerationRequest:
     source_dialect: Dialect | None = None
     source_format: SourceFormat | None = None
     with_ddl: bool = False
+    one_file: bool = False
     formula_guard: bool = True
     processes: int | None = None
     ai: AiSession | None = field(default=None, repr=False, compare=False)
@@ -133,6 +139,11 @@ class GenerationRequest:
             raise UsageError("--max-cases cannot be negative")
         if self.processes is not None and not 0 <= self.processes <= MAX_PROCESSES:
             raise UsageError(f"--processes: choose 0 … {MAX_PROCESSES}")
+        if self.one_file and self.format is not ExportFormat.SQL:
+            raise UsageError(
+                f"--one-file: only SQL output is written to one file (--format sql), not "
+                f"{self.format.value}"
+            )
 
     def rows_for(self, table: str) -> int:
         """Valid rows requested for ``table``."""
@@ -233,7 +244,7 @@ class JobResult:
     @property
     def paths(self) -> list[Path]:
         """Every file written."""
-        return [p for t in self.tables for p in (t.path, t.cases_path)]
+        return list(dict.fromkeys(p for t in self.tables for p in (t.path, t.cases_path)))
 
 
 class _Progress:
@@ -335,11 +346,15 @@ def run_pipeline(
     try:
         for table in tables:
             try:
-                result.tables.append(_run_table(request, table, provider, tracker, cancel, writers))
+                result.tables.append(
+                    _run_table(request, table, provider, tracker, cancel, writers, relations)
+                )
             except TdgenError as exc:
                 raise exc.with_context(file=request.source, field=table.name) from None
         tracker.step(Step.FOUNDATION, StepState.DONE)
         tracker.step(Step.VALIDATE, StepState.DONE)
+        if request.one_file:
+            _join_tables(request, result, writers)
         for writer in writers:
             writer.commit()
         writers.clear()
@@ -435,11 +450,12 @@ def _run_table(
     tracker: _Progress,
     cancel: CancelToken,
     writers: list[Any],
+    relations: Any = None,
 ) -> TableResult:
     from tdgen_desktop.core.validation import Oracle  # noqa: PLC0415 — jsonschema on use
 
     plan = provider.plan(table)
-    writer, cases = _open_writers(request, table, plan.columns, writers)
+    writer, cases = _open_writers(request, table, plan.columns, writers, relations)
     oracle = Oracle(table.schema, None) if table.schema is not None else None
     fast_check = _fast_check(table)
     result = TableResult(table.name, writer.path, cases.path, 0, {})
@@ -631,7 +647,11 @@ def _parts(
 
 
 def _open_writers(
-    request: GenerationRequest, table: Table, columns: list[str], writers: list[Any]
+    request: GenerationRequest,
+    table: Table,
+    columns: list[str],
+    writers: list[Any],
+    relations: Any = None,
 ) -> tuple[Any, Any]:
     """Create the output folder and a table's data and cases writers (added to ``writers``)."""
     from tdgen_desktop.exporters import CasesWriter, ExportOptions, extension_for, writer_for  # noqa: PLC0415
@@ -649,6 +669,7 @@ def _open_writers(
         dialect=request.dialect,
         with_ddl=request.with_ddl,
         formula_guard=request.formula_guard,
+        **(_key_order(relations, table) if relations is not None else {}),
     )
     path = request.out_dir / f"{table.name}.{extension_for(request.format)}"
     writer = writer_for(request.format)(path, table, columns, options)
@@ -656,6 +677,56 @@ def _open_writers(
     cases = CasesWriter(request.out_dir / f"{table.name}.cases.jsonl")
     writers.append(cases)
     return writer, cases
+
+
+def one_file_name(source: Path) -> str:
+    """The name of the one SQL file of a job (``--one-file``): the source's name as ``.sql``."""
+    name = source.name
+    for suffix in (".tdgen.json", source.suffix):
+        if suffix and name.endswith(suffix) and name != suffix:
+            return name.removesuffix(suffix) + ".sql"
+    return name + ".sql"
+
+
+def _join_tables(request: GenerationRequest, result: JobResult, writers: list[Any]) -> None:
+    """Copy the tables' SQL files, in insert order, into one file; drop the per-table files."""
+    from tdgen_desktop.exporters.atomic import AtomicFile  # noqa: PLC0415
+
+    paths = {t.path for t in result.tables}
+    parts = [w for w in writers if getattr(w, "path", None) in paths and hasattr(w, "finish")]
+    joined = AtomicFile(request.out_dir / one_file_name(request.source), binary=True)
+    writers.append(joined)
+    for part in parts:
+        with part.finish().open("rb") as text, joined.guard():
+            shutil.copyfileobj(text, joined.stream, _COPY_BYTES)
+        part.abort()
+        writers.remove(part)
+    for table in result.tables:
+        table.path = joined.path
+
+
+def _key_order(relations: Any, table: Table) -> dict[str, Any]:
+    """What SQL output needs to know of the insert order around ``table``: whether its rows
+    point at later rows, and which foreign keys its ``CREATE TABLE`` cannot declare yet (their
+    parent comes later or not at all) or must add for tables made before it."""
+    position = {t.name: i for i, t in enumerate(relations.tables)}
+    here = position[table.name]
+    later = tuple(
+        fk
+        for fk in table.foreign_keys
+        if fk.ref_table != table.name and position.get(fk.ref_table, here + 1) > here
+    )
+    added = tuple(
+        (child.name, fk)
+        for child in relations.tables[:here]
+        for fk in child.foreign_keys
+        if fk.ref_table == table.name
+    )
+    return {
+        "checks_off": bool(relations.ahead.get(table.name)),
+        "keys_later": later,
+        "keys_added": added,
+    }
 
 
 def _write(

@@ -4,9 +4,12 @@ A job over several tables linked by foreign keys runs in three parts:
 
 1. :func:`plan_relations` puts the tables in insert order (parents before children,
    topologically), adds the parents a chosen table cannot do without, breaks a cycle through a
-   nullable foreign key (its columns are then null) or explains why it cannot, and settles how
-   many rows each table gets: the request's count for the table, else — for a child — three times
-   its largest parent's (capped), else the request's default.
+   nullable foreign key (its columns are then null) or, for a cycle of NOT NULL foreign keys,
+   through one that points at a numbered key (its values are drawn from the numbers the parent's
+   rows will get, and SQL output switches foreign-key checks off around that table's rows), or
+   explains why it cannot, and settles how many rows each table gets: the request's count for
+   the table, else — for a child — three times its largest parent's (capped), else the
+   request's default.
 2. :meth:`KeyStore.bind` wraps a table's compiled row source so that foreign-key columns take
    values drawn from the keys its parents really got (a composite key as a whole, consistent),
    single integer primary keys number the rows 1, 2, 3 …, and every primary key and unique
@@ -22,7 +25,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,12 +67,15 @@ class RelationPlan:
         rows: valid rows per table name.
         nulled: per table, the foreign keys left null to break a cycle or because their
             parent table is not made.
+        ahead: per table, the NOT NULL foreign keys that break a cycle by pointing at rows of
+            a table made after it (their values are the numbers that table's key will get).
         referenced: per table, the column sets other tables (or itself) reference.
     """
 
     tables: list[Table]
     rows: dict[str, int]
     nulled: dict[str, list[ForeignKey]] = field(default_factory=dict)
+    ahead: dict[str, list[ForeignKey]] = field(default_factory=dict)
     referenced: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)
 
     def rows_for(self, table: str) -> int:
@@ -113,8 +119,9 @@ def plan_relations(
                     f"table '{table.name}': foreign key ({', '.join(fk.columns)}) is left null "
                     f"because table '{fk.ref_table}' is not generated"
                 )
-    ordered = _insert_order(tables, nulled, notes)
-    plan = RelationPlan(ordered, {}, nulled)
+    ahead: dict[str, list[ForeignKey]] = {}
+    ordered = _insert_order(tables, nulled, ahead, notes)
+    plan = RelationPlan(ordered, {}, nulled, ahead)
     lookup = {t.name: t for t in ordered}
     for table in ordered:
         for fk in _active(table, nulled):
@@ -124,6 +131,13 @@ def plan_relations(
     room = CASE_ROOM if case_rows else 0
     for table in ordered:
         plan.rows[table.name] = _row_count(table, plan, rows, explicit, cap, room)
+    for name, fks in ahead.items():
+        for fk in fks:
+            if plan.rows[fk.ref_table] == 0 and plan.rows[name] > 0:
+                raise UnsatisfiableError(
+                    f"table '{name}': foreign key ({', '.join(fk.columns)}) needs rows of "
+                    f"table '{fk.ref_table}', which gets none"
+                )
     return plan
 
 
@@ -162,44 +176,83 @@ def _with_required_parents(
 
 
 def _insert_order(
-    tables: list[Table], nulled: dict[str, list[ForeignKey]], notes: list[str]
+    tables: list[Table],
+    nulled: dict[str, list[ForeignKey]],
+    ahead: dict[str, list[ForeignKey]],
+    notes: list[str],
 ) -> list[Table]:
-    """Parents before children; a cycle is broken through nullable foreign keys."""
+    """Parents before children; a cycle is broken through nullable foreign keys, else through
+    NOT NULL ones that point at numbered keys."""
     remaining = list(tables)
     placed: set[str] = set()
     order: list[Table] = []
     while remaining:
-        ready = next((t for t in remaining if all(p in placed for p in _parents(t, nulled))), None)
+        ready = next(
+            (t for t in remaining if all(p in placed for p in _parents(t, nulled, ahead))), None
+        )
         if ready is None:
-            ready = _break_cycle(remaining, placed, nulled, notes)
+            ready = _break_cycle(remaining, placed, nulled, ahead, notes)
         order.append(ready)
         placed.add(ready.name)
         remaining.remove(ready)
     return order
 
 
-def _parents(table: Table, nulled: Mapping[str, list[ForeignKey]]) -> set[str]:
-    return {fk.ref_table for fk in _active(table, nulled) if fk.ref_table != table.name}
+def _parents(
+    table: Table,
+    nulled: Mapping[str, list[ForeignKey]],
+    ahead: Mapping[str, list[ForeignKey]] | None = None,
+) -> set[str]:
+    """The tables whose rows ``table``'s rows need first."""
+    later = (ahead or {}).get(table.name, [])
+    return {
+        fk.ref_table
+        for fk in _active(table, nulled)
+        if fk.ref_table != table.name and not any(fk is a for a in later)
+    }
 
 
 def _break_cycle(
     remaining: list[Table],
     placed: set[str],
     nulled: dict[str, list[ForeignKey]],
+    ahead: dict[str, list[ForeignKey]],
     notes: list[str],
 ) -> Table:
-    for table in remaining:
-        blocking = [
-            fk
-            for fk in _active(table, nulled)
-            if fk.ref_table != table.name and fk.ref_table not in placed
-        ]
-        if blocking and all(_fk_nullable(table, fk) for fk in blocking):
-            for fk in blocking:
+    by_name = {t.name: t for t in remaining}
+
+    def blocking(table: Table) -> list[ForeignKey]:
+        return _blocking(table, nulled, placed)
+
+    # Break the cycle where it costs least: in a table of the cycle with the fewest keys.
+    cyclic = sorted(
+        (t for t in remaining if _waits_for_itself(t, by_name, blocking)),
+        key=lambda t: len(blocking(t)),
+    )
+    for table in cyclic:
+        fks = blocking(table)
+        if fks and all(_fk_nullable(table, fk) for fk in fks):
+            for fk in fks:
                 nulled.setdefault(table.name, []).append(fk)
                 notes.append(
                     f"table '{table.name}': foreign key ({', '.join(fk.columns)}) → "
                     f"'{fk.ref_table}' is left null to break a cycle of foreign keys"
+                )
+            return table
+    for table in cyclic:
+        fks = blocking(table)
+        if fks and all(
+            _fk_nullable(table, fk) or _points_at_numbered_key(fk, by_name) for fk in fks
+        ):
+            for fk in fks:
+                if _fk_nullable(table, fk):
+                    nulled.setdefault(table.name, []).append(fk)
+                    continue
+                ahead.setdefault(table.name, []).append(fk)
+                notes.append(
+                    f"table '{table.name}': foreign key ({', '.join(fk.columns)}) → "
+                    f"'{fk.ref_table}' points at rows made after it, to break a cycle of NOT "
+                    "NULL foreign keys; SQL output turns foreign-key checks off around its rows"
                 )
             return table
     raise UnsatisfiableError(
@@ -207,6 +260,66 @@ def _break_cycle(
         f"order exists: {_describe_cycle(remaining, placed, nulled)}; make one of these "
         "columns nullable, or generate the tables without it (--table)"
     )
+
+
+def _blocking(
+    table: Table, nulled: Mapping[str, list[ForeignKey]], placed: set[str]
+) -> list[ForeignKey]:
+    """The foreign keys of ``table`` whose parent is not placed yet."""
+    return [
+        fk
+        for fk in _active(table, nulled)
+        if fk.ref_table != table.name and fk.ref_table not in placed
+    ]
+
+
+def _waits_for_itself(
+    table: Table, tables: Mapping[str, Table], blocking: Callable[[Table], list[ForeignKey]]
+) -> bool:
+    """Whether ``table`` is in a cycle (not merely waiting for a table caught in one)."""
+    seen: set[str] = set()
+    stack = [fk.ref_table for fk in blocking(table)]
+    while stack:
+        name = stack.pop()
+        if name == table.name:
+            return True
+        if name in seen or name not in tables:
+            continue
+        seen.add(name)
+        stack.extend(fk.ref_table for fk in blocking(tables[name]))
+    return False
+
+
+def _points_at_numbered_key(fk: ForeignKey, tables: Mapping[str, Table]) -> bool:
+    """Whether ``fk`` references a key numbered 1, 2, 3 … (known before its rows are made)."""
+    parent = tables.get(fk.ref_table)
+    return (
+        parent is not None
+        and tuple(parent.primary_key) == fk.ref_columns
+        and numbering(parent) is not None
+    )
+
+
+def numbering(table: Table) -> int | None:
+    """The first number of ``table``'s numbered key, or None when its key is not numbered.
+
+    A single integer primary key that is part of no foreign key of its table, with no step
+    other than 1, is numbered first, first + 1, … (first: its minimum, at least 1 when it can).
+    """
+    if len(table.primary_key) != 1:
+        return None
+    name = table.primary_key[0]
+    key_field = table.field(name)
+    if key_field.type is not FieldType.INTEGER or key_field.omit:
+        return None
+    if any(name in fk.columns for fk in table.foreign_keys):
+        return None
+    c = key_field.constraints
+    if c.multiple_of not in (None, 1):
+        return None
+    low = c.minimum if c.minimum is not None else 1
+    first = max(math.ceil(low), 1) if c.maximum is None or c.maximum >= 1 else math.ceil(low)
+    return int(first)
 
 
 def _describe_cycle(
@@ -335,6 +448,7 @@ class _FkGroup:
     positions: list[int]
     nullable: bool
     self_ref: bool
+    ahead: list[tuple[Any, ...]] | None = None  # the numbers a later table's key will get
 
 
 class _TableBinding:
@@ -355,6 +469,9 @@ class _TableBinding:
             for fk in _active(table, store.plan.nulled)
             if all(c in where for c in fk.columns)
         ]
+        for group in self.groups:
+            if any(group.fk is a for a in store.plan.ahead.get(table.name, [])):
+                group.ahead = _numbers(store.plan, group.fk.ref_table)
         fk_positions = {p for g in self.groups for p in g.positions}
         self.numbered = self._numbered_key(where, fk_positions)
         self.unique_sets = [
@@ -372,23 +489,22 @@ class _TableBinding:
 
         Returns (position, first number), or None.
         """
-        if len(self.table.primary_key) != 1:
+        first = numbering(self.table)
+        position = where.get(self.table.primary_key[0]) if first is not None else None
+        if first is None or position is None or position in fk_positions:
             return None
-        name = self.table.primary_key[0]
-        position = where.get(name)
-        key_field = self.table.field(name)
-        if position is None or position in fk_positions or key_field.type is not FieldType.INTEGER:
-            return None
-        c = key_field.constraints
-        low = c.minimum if c.minimum is not None else 1
-        first = max(math.ceil(low), 1) if c.maximum is None or c.maximum >= 1 else math.ceil(low)
-        if c.multiple_of not in (None, 1):
-            return None
-        return position, int(first)
+        return position, first
 
     @property
     def is_empty(self) -> bool:
         return not (self.groups or self.nulled or self.numbered or self.unique_sets)
+
+
+def _numbers(plan: RelationPlan, table: str) -> list[tuple[Any, ...]]:
+    """The keys the valid rows of ``table`` (a numbered key) will get, as key tuples."""
+    first = numbering(next(t for t in plan.tables if t.name == table))
+    assert first is not None  # noqa: S101 — only numbered keys are pointed at ahead
+    return [(n,) for n in range(first, first + plan.rows[table])]
 
 
 class _RelationalSource(ObjectSource):
@@ -472,6 +588,8 @@ class _RelationalSource(ObjectSource):
 
     def _candidates(self, group: _FkGroup) -> list[tuple[Any, ...]]:
         b = self.binding
+        if group.ahead is not None:
+            return group.ahead
         if group.self_ref:
             return b.store.keys(b.table.name, group.fk.ref_columns) + b.self_keys
         return b.store.keys(group.fk.ref_table, group.fk.ref_columns)

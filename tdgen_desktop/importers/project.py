@@ -73,6 +73,7 @@ class ProjectSettings:
     label_columns: bool = False
     dialect: Dialect | None = None
     with_ddl: bool = False
+    one_file: bool = False
     formula_guard: bool = True
 
     def as_dict(self) -> dict[str, Any]:
@@ -90,6 +91,7 @@ class ProjectSettings:
             "label_columns": self.label_columns,
             "dialect": self.dialect.value if self.dialect is not None else None,
             "with_ddl": self.with_ddl,
+            "one_file": self.one_file,
             "formula_guard": self.formula_guard,
         }
 
@@ -405,6 +407,7 @@ _SETTING_READERS: dict[str, Callable[[Any], Any]] = {
     "label_columns": _typed(bool, "true or false"),
     "dialect": _choice(Dialect),
     "with_ddl": _typed(bool, "true or false"),
+    "one_file": _typed(bool, "true or false"),
     "formula_guard": _typed(bool, "true or false"),
 }
 

@@ -46,3 +46,39 @@ def test_unknown_dialect_is_bad_input(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "sqlite, postgres, mysql" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_one_file_holds_every_table_in_insert_order(tmp_path: Path) -> None:
+    import sqlite3  # noqa: PLC0415
+
+    out = tmp_path / "one"
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "tdgen_desktop", "generate", str(SHOP), "--rows", "5"),
+            *("--format", "sql", "--with-ddl", "--one-file", "-o", str(out), "-q"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.glob("*.sql")) == ["shop.sql"]
+    text = (out / "shop.sql").read_text(encoding="utf-8")
+    creates = [line.split('"')[1] for line in text.splitlines() if line.startswith("CREATE TABLE")]
+    assert len(creates) >= 2
+    assert creates.index("customers") < creates.index("orders")  # parents first
+    connection = sqlite3.connect(":memory:")
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.executescript(text)
+    assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert connection.execute('SELECT count(*) FROM "customers"').fetchone() == (5,)
+    assert not list(out.glob(".*.part"))
+
+
+def test_one_file_is_only_for_sql(tmp_path: Path) -> None:
+    done = _generate(tmp_path, "--format", "csv", "--one-file")
+    assert done.returncode == 2
+    assert "--one-file" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()

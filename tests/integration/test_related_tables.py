@@ -165,12 +165,105 @@ def test_a_nullable_cycle_is_broken_through_the_nullable_key(tmp_path: Path) -> 
     assert any("left null to break a cycle" in n for n in result.notices)
 
 
+CYCLE = """
+    CREATE TABLE address (id INTEGER PRIMARY KEY, street TEXT NOT NULL);
+    CREATE TABLE store (id INTEGER PRIMARY KEY,
+                        manager_id INTEGER NOT NULL UNIQUE REFERENCES staff (id),
+                        address_id INTEGER NOT NULL REFERENCES address (id));
+    CREATE TABLE staff (id INTEGER PRIMARY KEY, name TEXT NOT NULL,
+                        store_id INTEGER NOT NULL REFERENCES store (id));
+"""
+
+
+def test_a_cycle_of_not_null_keys_points_at_the_numbers_of_the_later_table(
+    tmp_path: Path,
+) -> None:
+    """Sakila's store ↔ staff: each store's manager is a staff row made after the stores."""
+    result, rows = _run(tmp_path, CYCLE, rows=5, chunk_size=4)
+
+    assert [t.table for t in result.tables] == ["address", "store", "staff"]
+    staff_ids = {r["id"] for r in rows["staff"]}
+    managers = [r["manager_id"] for r in rows["store"]]
+    assert set(managers) <= staff_ids
+    assert len(set(managers)) == len(managers)  # UNIQUE manager_id
+    assert {r["store_id"] for r in rows["staff"]} <= {r["id"] for r in rows["store"]}
+    assert any("points at rows made after it" in n for n in result.notices)
+
+
+@pytest.mark.parametrize("with_ddl", [False, True])
+def test_a_not_null_cycle_loads_into_sqlite_with_foreign_keys_on(
+    tmp_path: Path, with_ddl: bool
+) -> None:
+    import sqlite3  # noqa: PLC0415
+
+    source = _write(tmp_path, CYCLE)
+    request = GenerationRequest(
+        source=source, out_dir=tmp_path / "out", rows=5, format=ExportFormat.SQL, with_ddl=with_ddl
+    )
+    result = run_pipeline(request)
+    store_sql = (tmp_path / "out" / "store.sql").read_text(encoding="utf-8")
+    assert "PRAGMA foreign_keys = OFF;" in store_sql
+    assert store_sql.rstrip().endswith("PRAGMA foreign_keys = ON;")
+    connection = sqlite3.connect(":memory:")
+    connection.execute("PRAGMA foreign_keys = ON")
+    if not with_ddl:
+        connection.executescript(CYCLE)
+    for table in result.tables:
+        connection.executescript(table.path.read_text(encoding="utf-8"))
+    assert connection.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    counts = [
+        connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+        for t in ("store", "staff")
+    ]
+    assert counts == [result.tables[1].rows, result.tables[2].rows]
+
+
+@pytest.mark.parametrize(
+    ("dialect", "off", "on"),
+    [
+        ("postgres", "SET session_replication_role = replica;", "RESET session_replication_role;"),
+        (
+            "mysql",
+            "SET @TDGEN_FOREIGN_KEY_CHECKS = @@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS = 0;",
+            "SET FOREIGN_KEY_CHECKS = @TDGEN_FOREIGN_KEY_CHECKS;",
+        ),
+    ],
+)
+def test_a_not_null_cycle_in_other_dialects_declares_the_forward_key_later(
+    tmp_path: Path, dialect: str, off: str, on: str
+) -> None:
+    from tdgen_desktop.core import Dialect  # noqa: PLC0415
+
+    source = _write(tmp_path, CYCLE)
+    request = GenerationRequest(
+        source=source,
+        out_dir=tmp_path / "out",
+        rows=5,
+        format=ExportFormat.SQL,
+        dialect=Dialect(dialect),
+        with_ddl=True,
+    )
+    run_pipeline(request)
+    store_sql = (tmp_path / "out" / "store.sql").read_text(encoding="utf-8")
+    staff_sql = (tmp_path / "out" / "staff.sql").read_text(encoding="utf-8")
+    assert off in store_sql
+    assert store_sql.rstrip().endswith(on)
+    create_store = store_sql[store_sql.index("CREATE TABLE") :].split(";")[0]
+    assert "staff" not in create_store  # staff does not exist yet when store is created
+    last = staff_sql.rstrip().splitlines()[-1]
+    assert last.startswith("ALTER TABLE ")
+    assert "staff" in last
+    assert off not in staff_sql
+
+
 def test_a_cycle_of_not_null_keys_names_the_cycle(tmp_path: Path) -> None:
+    """Text keys are not numbered: no key of the later table is known in advance."""
     ddl = """
-        CREATE TABLE store (id INTEGER PRIMARY KEY,
-                            manager_id INTEGER NOT NULL REFERENCES staff (id));
-        CREATE TABLE staff (id INTEGER PRIMARY KEY,
-                            store_id INTEGER NOT NULL REFERENCES store (id));
+        CREATE TABLE store (code CHAR(4) PRIMARY KEY,
+                            manager_code CHAR(4) NOT NULL REFERENCES staff (code));
+        CREATE TABLE staff (code CHAR(4) PRIMARY KEY,
+                            store_code CHAR(4) NOT NULL REFERENCES store (code));
         CREATE TABLE other (id INTEGER PRIMARY KEY);
     """
     with pytest.raises(UnsatisfiableError) as caught:
@@ -179,8 +272,8 @@ def test_a_cycle_of_not_null_keys_names_the_cycle(tmp_path: Path) -> None:
     message = caught.value.message
     assert "schema.sql" in message
     assert "cycle of NOT NULL foreign keys" in message
-    assert "store.manager_id → staff" in message
-    assert "staff.store_id → store" in message
+    assert "store.manager_code → staff" in message
+    assert "staff.store_code → store" in message
     assert not (tmp_path / "out").exists()
 
 
