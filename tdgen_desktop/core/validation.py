@@ -6,7 +6,10 @@ Differences from a plain ``jsonschema`` validator, on purpose:
   float, so ``0.07`` is a multiple of ``0.01`` (the float division ``0.07 / 0.01`` is not an
   integer, which makes the stock check reject correct decimal values);
 * formats are asserted (``date``, ``email``, ``uri`` …), not just annotated;
-* remote ``$ref`` is never fetched: the registry holds only the schema itself.
+* remote ``$ref`` is never fetched: the registry holds only the schema itself;
+* ``pattern`` (and the patterns of ``patternProperties``) are checked in bounded time by
+  :mod:`tdgen_desktop.core.pattern_check` — the same match as ``re.search``, but a pattern
+  that would backtrack for minutes is an error naming it, not a stalled job.
 
 ``jsonschema`` (with its format checkers, ~0.2 s to import) loads when an oracle first
 validates something, not when one is made: a job whose compiled column checks flag no row
@@ -21,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012, specification_with
+
+from tdgen_desktop.core.pattern_check import checked_pattern
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -49,6 +54,27 @@ def _decimal_multiple_of(
         failed = bool(instance % divisor)
     if failed:
         yield ValidationError(f"{instance!r} is not a multiple of {divisor}")
+
+
+def _bounded_pattern(
+    validator: Any, pattern: Any, instance: Any, _schema: Any
+) -> Iterator[ValidationError]:
+    from jsonschema.exceptions import ValidationError  # noqa: PLC0415 — loaded with the validator
+
+    if validator.is_type(instance, "string") and checked_pattern(pattern).search(instance) is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _bounded_pattern_properties(
+    validator: Any, patterns: Any, instance: Any, _schema: Any
+) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        search = checked_pattern(pattern).search
+        for key, value in instance.items():
+            if search(key) is not None:
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
 
 
 def make_registry(schema: Any, *, base_uri: str | None = None) -> tuple[Registry[Any], str]:
@@ -93,7 +119,13 @@ class Oracle:
             default = jsonschema.Draft202012Validator
             base = jsonschema.validators.validator_for(self._schema, default=default)
             cls = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
-                base, {"multipleOf": _decimal_multiple_of}, type_checker=base.TYPE_CHECKER
+                base,
+                {
+                    "multipleOf": _decimal_multiple_of,
+                    "pattern": _bounded_pattern,
+                    "patternProperties": _bounded_pattern_properties,
+                },
+                type_checker=base.TYPE_CHECKER,
             )
             self._made = cls(self._schema, registry=registry, format_checker=base.FORMAT_CHECKER)
         return self._made

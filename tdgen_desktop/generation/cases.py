@@ -21,6 +21,7 @@ from typing import Any
 from tdgen_desktop.core.enums import CaseKind, Dialect, Expectation, ExportFormat, FieldType
 from tdgen_desktop.core.errors import TdgenError
 from tdgen_desktop.core.model import MISSING, Field, ForeignKey, Table
+from tdgen_desktop.core.pattern_check import checked_pattern
 from tdgen_desktop.core.rows import CaseLabel
 from tdgen_desktop.generation.seen import value_key
 
@@ -685,7 +686,7 @@ def _shorten(maker: Callable[[int], str | None], length: int) -> str | None:
 
 
 def _not_matching(pattern: str, low: int, high: int | None) -> str | None:
-    regex = re.compile(pattern)
+    regex = checked_pattern(pattern)  # bounded time: the candidates are near misses
     size = max(low, 1)
     if high is not None:
         size = min(size, high)

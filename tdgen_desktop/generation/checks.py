@@ -26,6 +26,7 @@ from typing import Any
 
 from tdgen_desktop.core.enums import FieldType
 from tdgen_desktop.core.model import MISSING, Field, Table
+from tdgen_desktop.core.pattern_check import checked_pattern
 
 __all__ = ["ColumnCheck", "compile_field_check", "compile_table_check", "format_predicate"]
 
@@ -248,7 +249,7 @@ def _text_accepts(f: Field) -> list[ColumnAccept]:
     if high is not None:
         rules.append(lambda values: max(map(len, values)) <= high)
     if c.pattern is not None:
-        search = re.compile(c.pattern).search
+        search = checked_pattern(c.pattern).search
         rules.append(lambda values: all(map(search, values)))
     fmt = c.format or _FORMAT_OF_TYPE.get(f.type)
     predicate = format_predicate(fmt) if fmt is not None else None
@@ -418,7 +419,7 @@ def _string_rules(f: Field, names: _Names) -> list[str]:
     elif high is not None:
         rules.append(f"len(v) <= {names.add(high)}")
     if c.pattern is not None:
-        rules.append(f"{names.add(re.compile(c.pattern).search)}(v) is not None")
+        rules.append(f"{names.add(checked_pattern(c.pattern).search)}(v) is not None")
     fmt = c.format or _FORMAT_OF_TYPE.get(f.type)
     if fmt is not None:
         predicate = format_predicate(fmt)

@@ -2,7 +2,8 @@
 
 JSON Schema patterns are ECMA-262 regular expressions matched anywhere in the string; the
 validator (``jsonschema``) runs them through Python's ``re``. Generated strings are checked with
-the same ``re.search`` and the field's length limits, and retried a bounded number of times.
+the same match — through :class:`~tdgen_desktop.core.pattern_check.CheckedPattern`, in bounded
+time — and the field's length limits, and retried a bounded number of times.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from typing import Any
 
 from tdgen_desktop.core.errors import UnsatisfiableError, UnsupportedFeatureError
+from tdgen_desktop.core.pattern_check import CheckedPattern, checked_pattern
 
 __all__ = ["MAX_REPEAT", "PatternGenerator", "compile_pattern"]
 
@@ -25,14 +27,15 @@ _VISIBLE = (
 _TRIES = 200
 
 
-def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """Compile a JSON Schema pattern with Python's ``re`` (as the validator does).
+def compile_pattern(pattern: str) -> CheckedPattern:
+    """Compile a JSON Schema pattern as the validator reads it (Python's ``re``), for checks in
+    bounded time.
 
     Raises:
         UnsatisfiableError: the pattern is not a valid regular expression.
     """
     try:
-        return re.compile(pattern)
+        return checked_pattern(pattern)
     except (re.error, OverflowError, RecursionError) as exc:
         raise UnsatisfiableError(
             f"pattern {pattern!r} is not a valid regular expression: {exc}"
