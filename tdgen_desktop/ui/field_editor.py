@@ -48,6 +48,8 @@ AUTOMATIC = "Automatic"
 _KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 _WEIGHT_HEADERS = ("Value", "Weight", "Share")
 _NUMERIC = (FieldType.INTEGER, FieldType.NUMBER)
+_KINDS_MIN_HEIGHT = 132
+"""The generator list shows about nine generators at least; on a taller editor it grows."""
 _EMPTY_TEXT = (
     "Select a field in the schema tree to choose its generator, nulls, uniqueness and bounds."
 )
@@ -143,9 +145,10 @@ class FieldEditor(QWidget):
         self._subtitle.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self._title)
         layout.addWidget(self._subtitle)
-        layout.addWidget(self._build_generator_group())
+        # The generator list takes the height there is: on a tall screen more generators show
+        # without scrolling, and the values form stays right below.
+        layout.addWidget(self._build_generator_group(), 1)
         layout.addWidget(self._build_values_group())
-        layout.addStretch(1)
         return page
 
     def _build_generator_group(self) -> QGroupBox:
@@ -168,8 +171,12 @@ class FieldEditor(QWidget):
             "format and description."
         )
         self._kinds.setAccessibleName("Generators")
-        self._kinds.setMinimumHeight(96)
-        self._kinds.setMaximumHeight(132)
+        self._kinds.setMinimumHeight(_KINDS_MIN_HEIGHT)
+        # No preferred height of its own: nine rows on a small screen, the room there is on a
+        # tall one (the values form stays right below, with no gap).
+        policy = self._kinds.sizePolicy()
+        policy.setVerticalPolicy(QSizePolicy.Policy.Ignored)
+        self._kinds.setSizePolicy(policy)
         self._kinds.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._kinds.setTextElideMode(Qt.TextElideMode.ElideRight)
         self._kinds.currentItemChanged.connect(self.on_kinds_current_item_changed)

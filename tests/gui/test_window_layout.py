@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from gui_support import Gui
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGroupBox, QListWidget, QScrollArea
 
 from tdgen_desktop.ui.schema_tree import SchemaColumn, SchemaTree
 
@@ -58,3 +59,27 @@ def test_columns_the_user_resized_stay_as_they_are(gui: Gui) -> None:
     gui.window.resize(1100, 760)
     gui.qtbot.waitUntil(lambda: tree.viewport().width() != before, timeout=2000)
     assert tree.columnWidth(SchemaColumn.KIND) == 200
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
+def test_field_editor_uses_the_height_it_has(gui: Gui, size: tuple[int, int]) -> None:
+    gui.window.resize(*size)
+    gui.drop_and_wait(CUSTOMERS)
+    gui.window.schema_tree.select_field("customer", "email")
+    kinds = gui.window.findChild(QListWidget, "generator_list")
+    values = gui.window.findChild(QGroupBox, "values_group")
+    scroll = gui.window.findChild(QScrollArea, "field_editor_scroll")
+    assert kinds is not None
+    assert values is not None
+    assert scroll is not None
+    gui.qtbot.waitUntil(lambda: kinds.isVisible() and scroll.viewport().height() > 300)
+    rows = kinds.sizeHintForRow(0)
+
+    assert kinds.height() >= 9 * rows, "nine generators at least"
+    if size == (1920, 1080):
+        # A tall editor: many more generators show, and the whole form fits without scrolling.
+        gui.qtbot.waitUntil(lambda: kinds.height() >= 20 * rows)
+        bottom = values.mapTo(scroll.viewport(), values.rect().bottomLeft()).y()
+        assert bottom <= scroll.viewport().height()
+        gap = values.geometry().top() - kinds.parentWidget().geometry().bottom()
+        assert gap < 30, "the values form follows right after the generators"
