@@ -3,11 +3,14 @@ objects, or JSON Lines).
 
 For every column the importer infers the type (boolean, integer, number, date, date-time, time,
 UUID, text; arrays and objects in JSON), nullability and the share of nulls, numeric ranges and
-decimal places, text lengths, a list of allowed values for low-cardinality columns (weighted by
-how often each value occurs, so generated rows keep the sample's proportions), one
-character-class pattern for fixed-format codes (``AB-1234``), and uniqueness. Semantic kinds
-then come from the column names as for any schema. The sample's rows are read only to infer
-these facts — generation never copies a row, and nothing leaves the machine.
+decimal places, dates written in other common formats (``31/12/2024``, ``12/31/2024``,
+``31.12.2024``, ``20241231``, ``31 Dec 2024`` …: generated dates keep the format and the
+sample's range, and are real calendar days), text lengths, a list of allowed values for
+low-cardinality columns (weighted by how often each value occurs, so generated rows keep the
+sample's proportions), one character-class pattern for fixed-format codes (``AB-1234``), and
+uniqueness. Semantic kinds then come from the column names as for any schema. The sample's rows
+are read only to infer these facts — generation never copies a row, and nothing leaves the
+machine.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from tdgen_desktop.importers._row_schema import JSON_SCHEMA_DIALECT, row_schema
 
 __all__ = [
     "ENUM_MAX_VALUES",
+    "DateText",
     "import_sample",
     "infer_table",
     "infer_value_type",
@@ -181,6 +185,12 @@ def import_sample(path: Path, text: str) -> Dataset:
         f"schema inferred from {len(rows):,} sample rows; generated rows follow its types, "
         "ranges and value lists but never copy a sample row"
     )
+    for f in table.fields:
+        if isinstance(f.check, DateText):
+            dataset.notices.append(
+                f"column '{f.name}': dates written as {f.check.shown}, from {f.check.low} to "
+                f"{f.check.high}; generated dates keep that format and range"
+            )
     return dataset
 
 
@@ -292,6 +302,8 @@ def _infer_field(name: str, raw: list[Any]) -> Field:
         field.null_ratio = round(nulls / len(raw), 3)
     if not values:
         field.constraints = Constraints(max_length=0)
+        return field
+    if _date_field(field, values):  # 31/12/2024, 20241231 …: dates, not text or numbers
         return field
     kind = next((k for k in _KINDS if all(k.accepts(v) for v in values)), None)
     if kind is None:
@@ -425,3 +437,111 @@ def _shared_shape(values: list[str]) -> str | None:
 def _literal(ch: str) -> str:
     """A separator as a regular expression (``-``, ``_``, ``:``, ``/`` need no escape)."""
     return ch if ch in "-_:/" else re.escape(ch)
+
+
+# ====================================================================== dates in other formats
+
+_DATE_FORMATS = (
+    # (strftime format, as shown to people); where day and month could swap, the more common
+    # reading of the separator comes first: 01/02/2024 is US month/day, 01.02.2024 day.month.
+    ("%m/%d/%Y", "MM/DD/YYYY"),
+    ("%d/%m/%Y", "DD/MM/YYYY"),
+    ("%d.%m.%Y", "DD.MM.YYYY"),
+    ("%d-%m-%Y", "DD-MM-YYYY"),
+    ("%m-%d-%Y", "MM-DD-YYYY"),
+    ("%Y/%m/%d", "YYYY/MM/DD"),
+    ("%Y.%m.%d", "YYYY.MM.DD"),
+    ("%Y%m%d", "YYYYMMDD"),
+    ("%d %b %Y", "DD Mon YYYY"),
+    ("%b %d, %Y", "Mon DD, YYYY"),
+    ("%d-%b-%Y", "DD-Mon-YYYY"),
+    ("%m/%d/%y", "MM/DD/YY"),
+    ("%d/%m/%y", "DD/MM/YY"),
+    ("%d.%m.%y", "DD.MM.YY"),
+)
+_MONTHS = "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_DAY = ("(0[1-9]|[12][0-9]|3[01])", "([1-9]|[12][0-9]|3[01])")  # zero-padded, not padded
+_MONTH = ("(0[1-9]|1[0-2])", "([1-9]|1[0-2])")
+
+
+@dataclass(frozen=True, slots=True)
+class DateText:
+    """The check of a text column holding dates in a non-ISO format: the text is a real calendar
+    day in ``fmt`` between ``low`` and ``high`` (a pattern alone would allow 31/02)."""
+
+    fmt: str
+    shown: str
+    low: dt.date
+    high: dt.date
+
+    def __call__(self, value: Any) -> bool:
+        """Whether ``value`` is such a date."""
+        if not isinstance(value, str):
+            return False
+        try:
+            day = dt.datetime.strptime(value, self.fmt).date()
+        except ValueError:
+            return False
+        return self.low <= day <= self.high
+
+
+def _date_field(field: Field, values: list[Any]) -> bool:
+    """Make ``field`` a date-in-text column when every value is a date in one known format."""
+    texts = [v for v in values if isinstance(v, str)]
+    if len(texts) != len(values) or len(texts) < 2 or not any(ch.isdigit() for ch in texts[0]):
+        return False
+    for fmt, shown in _DATE_FORMATS:
+        days = _parse_all(texts, fmt)
+        if days is None:
+            continue
+        pattern = _date_pattern(fmt, texts, min(days).year, max(days).year)
+        if pattern is None:
+            continue
+        field.type = FieldType.STRING
+        c = field.constraints
+        c.pattern = pattern
+        lengths = [len(t) for t in texts]
+        c.min_length, c.max_length = min(lengths), max(lengths)
+        field.check = DateText(fmt, shown, min(days), max(days))
+        field.unique = _looks_unique(texts)
+        return True
+    return False
+
+
+def _parse_all(texts: list[str], fmt: str) -> list[dt.date] | None:
+    days = []
+    for text in texts:
+        try:
+            days.append(dt.datetime.strptime(text, fmt).date())
+        except ValueError:
+            return None
+    return days
+
+
+def _date_pattern(fmt: str, texts: list[str], first_year: int, last_year: int) -> str | None:
+    """A regular expression of ``fmt`` the sample's texts all match (padded or not)."""
+    years = "(" + "|".join(str(y) for y in range(first_year, last_year + 1)) + ")"
+    short_years = "(" + "|".join(f"{y % 100:02d}" for y in range(first_year, last_year + 1)) + ")"
+    for padded in (0, 1):
+        parts = []
+        directive = False
+        for ch in fmt:
+            if directive:
+                parts.append(
+                    {
+                        "d": _DAY[padded],
+                        "m": _MONTH[padded],
+                        "Y": years,
+                        "y": short_years,
+                        "b": _MONTHS,
+                    }[ch]
+                )
+                directive = False
+            elif ch == "%":
+                directive = True
+            else:
+                parts.append(re.escape(ch))
+        pattern = "^" + "".join(parts) + "$"
+        if all(re.match(pattern, t) for t in texts):
+            return pattern
+    return None

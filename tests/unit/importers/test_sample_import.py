@@ -4,6 +4,7 @@ resembles the sample without copying it."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import statistics
 from pathlib import Path
@@ -15,6 +16,7 @@ from tdgen_desktop.core import ExportFormat, FieldType, SchemaError, SourceForma
 from tdgen_desktop.core.validation import Oracle
 from tdgen_desktop.generation.pipeline import GenerationRequest, run_pipeline
 from tdgen_desktop.importers import detect_format, load_schema
+from tdgen_desktop.importers.sample import DateText
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -71,6 +73,40 @@ def test_generated_rows_resemble_the_sample_and_never_copy_it(tmp_path: Path) ->
     assert len({r["code"] for r in rows}) == len(rows)
     as_text = {tuple(str(v) for v in r.values()) for r in rows}
     assert not as_text & {tuple(r.values()) for r in sample}
+
+
+DATES = [dt.date(2019, 1, 3) + dt.timedelta(days=17 * i) for i in range(40)]
+DATES_CSV = "eu,us,compact,dotted,named\n" + "".join(
+    f"{d:%d/%m/%Y},{d.month}/{d.day}/{d.year},{d:%Y%m%d},{d:%d.%m.%Y},{d:%d %b %Y}\n" for d in DATES
+)
+DATE_FORMATS = {
+    "eu": "%d/%m/%Y",
+    "us": "%m/%d/%Y",
+    "compact": "%Y%m%d",
+    "dotted": "%d.%m.%Y",
+    "named": "%d %b %Y",
+}
+
+
+def test_dates_in_other_formats_keep_their_format_and_range(tmp_path: Path) -> None:
+    path = _write(tmp_path, "dates.csv", DATES_CSV)
+    dataset = load_schema(path)
+    table = dataset.tables[0]
+    for name, fmt in DATE_FORMATS.items():
+        check = table.field(name).check
+        assert isinstance(check, DateText), name
+        assert (check.fmt, check.low, check.high) == (fmt, DATES[0], DATES[-1])
+    assert any("column 'us': dates written as MM/DD/YYYY" in n for n in dataset.notices)
+
+    rows = _generate(path, tmp_path / "out", 300)
+
+    for name, fmt in DATE_FORMATS.items():
+        days = {dt.datetime.strptime(r[name], fmt).date() for r in rows}  # a real day, or raises
+        assert DATES[0] <= min(days), name
+        assert max(days) <= DATES[-1], name
+        assert len(days) > 100, name  # spread over the range, not a few values
+    assert all("/" in r["us"] and not r["us"].startswith("0") for r in rows)  # not padded
+    assert all(len(r["eu"]) == 10 for r in rows)  # padded, as in the sample
 
 
 def test_json_and_json_lines_samples(tmp_path: Path) -> None:
