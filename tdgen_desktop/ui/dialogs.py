@@ -161,6 +161,11 @@ class SettingsDialog(QDialog):
         general_layout.addWidget(self._build_jobs_group(prefs))
         general_layout.addWidget(self._build_output_group(prefs))
         general_layout.addStretch(1)
+        # One label column for both groups, so their fields line up.
+        labels = general.findChildren(QLabel)
+        label_width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setMinimumWidth(label_width)
         self.ai = AiProfilesPage(prefs, ai, self)
         self.ai.validity_changed.connect(self.on_ai_validity_changed)
         self.tabs = QTabWidget()

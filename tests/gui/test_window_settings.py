@@ -132,3 +132,22 @@ def test_closing_with_running_jobs_asks_and_cancels(make_window: Callable[..., G
     assert not temp_dir.exists(), "the cancelled job's temporary folder was removed"
     leftovers = list(gui.out_dir.rglob("*")) if gui.out_dir.exists() else []
     assert leftovers == [], "no partial output either"
+
+
+def test_general_settings_line_up_in_one_column(gui: Gui) -> None:
+    dialog = gui.window.open_settings()
+    gui.qtbot.waitUntil(dialog.workers.isVisible)
+
+    lefts = {
+        widget.mapTo(dialog, widget.rect().topLeft()).x()
+        for widget in (
+            dialog.workers,
+            dialog.priority,
+            dialog.locale_combo,
+            dialog.format,
+            dialog.folder,
+        )
+    }
+
+    assert len(lefts) == 1, f"the fields of both groups start at one x: {lefts}"
+    dialog.reject()
