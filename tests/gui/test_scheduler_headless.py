@@ -5,10 +5,14 @@ from __future__ import annotations
 import csv
 import json
 import os
+import pty
+import re
+import select
 import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +187,61 @@ def test_run_jobs_creates_a_core_application_when_there_is_none(
     assert (tmp_path / "out" / "item.csv").is_file()
     jobs_dir = AppPaths.under(tmp_path / "home").jobs_dir
     assert not jobs_dir.exists() or not any(jobs_dir.iterdir())
+
+
+def test_ctrl_c_in_a_terminal_exits_130_and_leaves_no_file(tmp_path: Path) -> None:
+    """`tdgen generate a.json b.json --priority high` in a terminal: one progress bar per job;
+    SIGINT to the real process while both write their temporary files: exit 130, no file under
+    the output folder (final or temporary), no job folder left."""
+    bench = Path(__file__).resolve().parents[2] / "bench" / "customers.schema.json"
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.json").write_bytes(bench.read_bytes())
+    out, home = tmp_path / "out", tmp_path / "home"
+    argv = [sys.executable, "-m", "tdgen_desktop", "generate", "a.json", "b.json"]
+    argv += ["--priority", "high", "--rows", "5000000", "--out", str(out)]
+    env = {**os.environ, "TDGEN_HOME": str(home), "COLUMNS": "120"}
+    terminal, child_end = pty.openpty()  # stderr a terminal: progress bars are drawn
+    process = subprocess.Popen(
+        argv, cwd=tmp_path, env=env, stdin=child_end, stdout=child_end, stderr=child_end
+    )
+    os.close(child_end)
+    screen = b""
+
+    def read_for(seconds: float) -> None:
+        nonlocal screen
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if select.select([terminal], [], [], 0.05)[0]:
+                try:
+                    screen += os.read(terminal, 65536)
+                except OSError:  # the child closed the terminal
+                    return
+
+    def both_writing() -> bool:
+        text = screen.decode(errors="replace")
+        bars = {name for name in ("a.json", "b.json") if re.search(rf"{name} · \w+", text)}
+        temporary = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
+        return bars == {"a.json", "b.json"} and len(temporary) >= 2
+
+    try:
+        deadline = time.monotonic() + 90
+        while not both_writing() and time.monotonic() < deadline:
+            read_for(0.2)
+        assert both_writing(), screen.decode(errors="replace")[-2000:]
+        process.send_signal(signal.SIGINT)
+        asked = time.monotonic()
+        read_for(10)
+        code = process.wait(10)
+        stopped = time.monotonic() - asked
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(terminal)
+    assert code == 130
+    assert stopped < 10
+    text = screen.decode(errors="replace")
+    assert "cancelled; no output files were written" in text
+    assert "Traceback" not in text
+    assert files_under(out) == []
+    assert files_under(AppPaths.under(home).jobs_dir) == []
