@@ -388,6 +388,8 @@ def _text_field(field: Field, values: list[str]) -> None:
     pattern = _shared_shape(values)
     if pattern is not None:
         c.pattern = pattern
+    else:
+        c.pattern = _common_shapes(values)  # 840 and 978,840; N1A1 and N12A2 …
     # Distinct free text (names, sentences) is usually distinct by chance; codes and keys are
     # distinct by rule.
     keyish = bool(_KEY_WORDS & set(re.findall(r"[a-z]+", field.name.lower())))
@@ -432,6 +434,51 @@ def _shared_shape(values: list[str]) -> str | None:
         atom = f"[{cls}]" if cls in {"A-Z", "a-z", "0-9"} else _literal(cls)
         parts.append(atom if count == 1 else f"{atom}{{{count}}}")
     return "^" + "".join(parts) + "$"
+
+
+COMMON_SHAPE_SHARE = 0.05
+"""A code column with several shapes keeps those each held by at least this share of its values
+(at most :data:`COMMON_SHAPE_MAX` of them, together at least 90 % of the values)."""
+COMMON_SHAPE_MAX = 4
+
+
+def _common_shapes(values: list[str]) -> str | None:
+    """A pattern of the few fixed-format shapes most code values take (codes, not free text):
+    ``971`` and ``978,840`` → ``^([0-9]{3}|[0-9]{3},[0-9]{3})$`` when both are common."""
+    if len(values) < UNIQUE_MIN_ROWS:
+        return None
+    shapes = Counter(tuple(_shape(v)) for v in values)
+    common = [
+        (shape, n) for shape, n in shapes.most_common() if n >= COMMON_SHAPE_SHARE * len(values)
+    ]
+    if not 1 <= len(common) <= COMMON_SHAPE_MAX or sum(n for _, n in common) < 0.9 * len(values):
+        return None
+    patterns = []
+    for shape, _ in common:
+        pattern = _shape_pattern(list(shape))
+        if pattern is None:
+            return None
+        patterns.append(pattern)
+    if len(patterns) == 1:
+        return f"^{patterns[0]}$"
+    return "^(" + "|".join(patterns) + ")$"
+
+
+def _shape_pattern(shape: list[tuple[str, int]]) -> str | None:
+    """The regular expression of one code shape; ``None`` for words (text, not a code)."""
+    if not any(cls in {"A-Z", "0-9"} for cls, _ in shape) or sum(n for _, n in shape) > 40:
+        return None
+    if any(cls == "a-z" and n > 3 for cls, n in shape):
+        return None  # a word (https, wiki …): its letters matter, not their class
+    if any(
+        cls not in {"A-Z", "a-z", "0-9"} and not re.match(r"[-_./:#,]", cls) for cls, _ in shape
+    ):
+        return None
+    parts = []
+    for cls, count in shape:
+        atom = f"[{cls}]" if cls in {"A-Z", "a-z", "0-9"} else _literal(cls)
+        parts.append(atom if count == 1 else f"{atom}{{{count}}}")
+    return "".join(parts)
 
 
 def _literal(ch: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 import statistics
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,28 @@ def test_dates_in_other_formats_keep_their_format_and_range(tmp_path: Path) -> N
         assert len(days) > 100, name  # spread over the range, not a few values
     assert all("/" in r["us"] and not r["us"].startswith("0") for r in rows)  # not padded
     assert all(len(r["eu"]) == 10 for r in rows)  # padded, as in the sample
+
+
+CODES_CSV = "currency,individual,page\n" + "".join(
+    f"{'"978,840"' if i % 10 == 0 else f'{i * 7 % 1000:03d}'},"
+    f"N{i % 90 + 1}A{i % 2 + 1},https://example.org/wiki/Q{3 ** (i % 9)}\n"
+    for i in range(60)
+)
+
+
+def test_codes_of_a_few_common_shapes_keep_those_shapes(tmp_path: Path) -> None:
+    path = _write(tmp_path, "codes.csv", CODES_CSV)
+    table = load_schema(path).tables[0]
+
+    currency = table.field("currency").constraints.pattern
+    assert currency == "^([0-9]{3}|[0-9]{3},[0-9]{3})$"
+    assert table.field("individual").constraints.pattern == (
+        "^([A-Z][0-9]{2}[A-Z][0-9]|[A-Z][0-9][A-Z][0-9])$"
+    )
+    assert table.field("page").constraints.pattern is None  # words: text, not a code
+    rows = _generate(path, tmp_path / "out", 200)
+    assert all(re.fullmatch(r"[0-9]{3}(,[0-9]{3})?", r["currency"]) for r in rows)
+    assert all(re.fullmatch(r"[A-Z][0-9]{1,2}[A-Z][0-9]", r["individual"]) for r in rows)
 
 
 def test_json_and_json_lines_samples(tmp_path: Path) -> None:
