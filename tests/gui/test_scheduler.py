@@ -22,6 +22,7 @@ from tdgen_desktop.core.enums import Priority, Step, StepState
 from tdgen_desktop.core.errors import SchemaError
 from tdgen_desktop.core.model import Dataset
 from tdgen_desktop.generation.pipeline import (
+    DEFAULT_CHUNK,
     CancelToken,
     GenerationRequest,
     JobResult,
@@ -306,6 +307,38 @@ def test_cancel_a_running_job_stops_it_quickly_and_leaves_nothing(
     assert (job_id, "cancelling") in recorder.states
     assert scheduler.status().cancelled == 1
     assert 0 < job.rows_done < 5_000_000
+
+
+@pytest.mark.parametrize("processes", [0, 2], ids=["threads", "worker-processes"])
+def test_cancel_at_the_default_chunk_size_stops_within_250_ms(
+    processes: int,
+    qtbot: QtBot,
+    tmp_path: Path,
+    paths: AppPaths,
+    make_scheduler: Callable[..., JobScheduler],
+) -> None:
+    """The benchmark's customer schema at the default chunk size (500 rows), made in the job's
+    thread or by two worker processes: a cancel stops the job within 250 ms and leaves nothing."""
+    schema = Path(__file__).resolve().parents[2] / "bench" / "customers.schema.json"
+    scheduler = make_scheduler(workers=1)
+    out = tmp_path / "out" / "customers"
+    request = GenerationRequest(
+        source=schema, out_dir=out, rows=2_000_000, seed=4, processes=processes
+    )
+    assert request.chunk_size == DEFAULT_CHUNK
+    job_id = scheduler.submit(request, N)
+    job = scheduler.job(job_id)
+    qtbot.waitUntil(lambda: job.rows_done >= 4 * DEFAULT_CHUNK, timeout=60_000)
+    temp_dir = job.temp_dir
+    assert temp_dir is not None
+    assert any(p.is_file() for p in out.iterdir()), "no temporary file was being written"
+    with qtbot.waitSignal(scheduler.job_cancelled, timeout=WAIT_MS):
+        assert scheduler.cancel(job_id)
+    assert job.cancel_latency_s is not None
+    assert job.cancel_latency_s < 0.25, f"stopped after {job.cancel_latency_s * 1000:.0f} ms"
+    assert not temp_dir.exists()
+    assert not out.exists() or list(out.iterdir()) == []  # no final file, no temporary one
+    assert job.rows_done < 2_000_000
 
 
 def test_retry_a_failed_or_cancelled_job(
