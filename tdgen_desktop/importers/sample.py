@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import ipaddress
 import json
 import math
 import re
@@ -385,6 +386,12 @@ def _text_field(field: Field, values: list[str]) -> None:
         c.enum = tuple(value for value, _ in common)
         field.enum_weights = tuple(float(n) for _, n in common)  # generated rows follow suit
         return
+    value_format = _value_format(values)
+    if value_format is not None:  # e-mails, URLs, IP addresses: the kind follows the format
+        c.format = value_format
+        c.min_length = c.max_length = None  # the sample's lengths would starve the generator
+        field.unique = value_format == "email" and _looks_unique(values)  # an account each
+        return
     pattern = _shared_shape(values)
     if pattern is not None:
         c.pattern = pattern
@@ -396,6 +403,31 @@ def _text_field(field: Field, values: list[str]) -> None:
     field.unique = _looks_unique(values) and (
         pattern is not None or (keyish and c.max_length is not None and c.max_length <= 12)
     )
+
+
+_VALUE_FORMATS = (
+    ("email", re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")),
+    ("uri", re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)),
+)
+
+
+def _value_format(values: list[str]) -> str | None:
+    """The ``format`` every value has — ``email``, ``uri``, ``ipv4``, ``ipv6`` — if any: the
+    semantic kind then comes from the values, whatever the column is called."""
+    for name, regex in _VALUE_FORMATS:
+        if all(regex.match(v) for v in values):
+            return name
+    for name, version in (("ipv4", 4), ("ipv6", 6)):
+        if all(_is_ip(v, version) for v in values):
+            return name
+    return None
+
+
+def _is_ip(value: str, version: int) -> bool:
+    try:
+        return ipaddress.ip_address(value).version == version
+    except ValueError:
+        return False
 
 
 def _shape(value: str) -> list[tuple[str, int]]:

@@ -132,6 +132,30 @@ def test_codes_of_a_few_common_shapes_keep_those_shapes(tmp_path: Path) -> None:
     assert all(re.fullmatch(r"[A-Z][0-9]{1,2}[A-Z][0-9]", r["individual"]) for r in rows)
 
 
+KINDS_CSV = "contact,homepage,client,note\n" + "".join(
+    f"user{i}.x@mail{i % 3}.example.com,https://site{i}.example.org/p/{i},10.0.{i % 7}.{i},"
+    f"call {i}\n"
+    for i in range(40)
+)
+
+
+def test_semantic_kinds_come_from_the_values_too(tmp_path: Path) -> None:
+    path = _write(tmp_path, "people.csv", KINDS_CSV)  # no column is named for its content
+    table = load_schema(path).tables[0]
+
+    formats = {f.name: (f.constraints.format, f.kind) for f in table.fields}
+    assert formats == {
+        "contact": ("email", "email"),
+        "homepage": ("uri", "url"),
+        "client": ("ipv4", "ipv4"),
+        "note": (None, formats["note"][1]),
+    }
+    assert table.field("contact").unique
+    rows = _generate(path, tmp_path / "out", 300)  # validated against the formats on the way
+    assert len({r["contact"] for r in rows}) == 300
+    assert all(r["homepage"].startswith(("http://", "https://")) for r in rows)
+
+
 def test_json_and_json_lines_samples(tmp_path: Path) -> None:
     items = [
         {
