@@ -13,8 +13,9 @@ of everything a session writes for the API key.
   remote ``$ref``.
 * **Secrets** — a hybrid job through the command line and through the scheduler with a random
   key, settings saved, a crash log and a debug log written; then every file under the test's
-  folders and the session's ``TDGEN_HOME`` is searched for the key. A session finaliser repeats
-  the search over every temporary folder of the test session.
+  folders and the session's ``TDGEN_HOME`` is searched for the key (inside XLSX and Parquet
+  files too; the scanner itself is tested on planted keys). A session finaliser repeats the
+  search over every temporary folder of the test session, after the last test.
 """
 
 from __future__ import annotations
@@ -503,23 +504,85 @@ _CHUNK = 1 << 20
 
 
 def files_containing(roots: list[Path], needles: tuple[str, ...]) -> list[Path]:
-    """Every file under ``roots`` that contains one of ``needles`` (read in chunks)."""
-    encoded = [n.encode("utf-8") for n in needles]
-    overlap = max(len(n) for n in encoded)
+    """Every file under ``roots`` that contains one of ``needles``.
+
+    Plain files are read in chunks (a needle across two chunks is found); compressed containers
+    are opened, because their bytes would hide a key: the members of a ZIP archive (XLSX
+    workbooks) are read decompressed, and a Parquet file's values are read with pyarrow.
+    Symbolic links are not followed.
+    """
+    encoded = tuple(n.encode("utf-8") for n in needles)
     found = []
     for root in roots:
         for path in root.rglob("*") if root.is_dir() else []:
             if not path.is_file() or path.is_symlink():
                 continue
-            tail = b""
-            with path.open("rb") as stream:
-                while chunk := stream.read(_CHUNK):
-                    window = tail + chunk
-                    if any(n in window for n in encoded):
-                        found.append(path)
-                        break
-                    tail = window[-overlap:]
+            if _holds(path, encoded):
+                found.append(path)
     return found
+
+
+def _holds(path: Path, needles: tuple[bytes, ...]) -> bool:
+    with path.open("rb") as stream:
+        if _stream_holds(stream, needles):
+            return True
+    if zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                for member in archive.infolist():
+                    with archive.open(member) as stream:
+                        if _stream_holds(stream, needles):
+                            return True
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+            pass  # not really an archive: its raw bytes were searched above
+    if path.read_bytes()[:4] == b"PAR1":
+        import pyarrow.parquet as pq  # noqa: PLC0415 — only for Parquet files
+
+        text = repr(pq.read_table(path).to_pylist()).encode("utf-8", "backslashreplace")
+        return any(n in text for n in needles)
+    return False
+
+
+def _stream_holds(stream: Any, needles: tuple[bytes, ...]) -> bool:
+    overlap = max(len(n) for n in needles)
+    tail = b""
+    while chunk := stream.read(_CHUNK):
+        window = tail + chunk
+        if any(n in window for n in needles):
+            return True
+        tail = window[-overlap:]
+    return False
+
+
+def test_the_scan_finds_a_planted_key(tmp_path: Path) -> None:
+    """The scanner itself: a key across a chunk boundary, inside an XLSX (deflated ZIP) and in a
+    compressed Parquet file is found; clean files and a link to a planted file are not listed."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    key = "sk-planted-" + secrets.token_hex(16)
+    nested = tmp_path / "home" / "cache" / "ai"
+    nested.mkdir(parents=True)
+    straddling = nested / "answers.bin"
+    straddling.write_bytes(b"x" * (_CHUNK - 7) + key.encode() + b"y" * 100)
+    workbook = tmp_path / "out" / "ticket.xlsx"
+    workbook.parent.mkdir()
+    with zipfile.ZipFile(workbook, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", f"<sst><si><t>{key}</t></si></sst>" * 50)
+    assert key.encode() not in workbook.read_bytes()  # compressed: invisible to a byte search
+    table = tmp_path / "out" / "ticket.parquet"
+    values = pa.table({"body": [f"note {i} {key}" for i in range(200)]})
+    pq.write_table(values, table, compression="zstd", write_statistics=False)
+    assert key.encode() not in table.read_bytes()
+    clean = tmp_path / "out" / "ticket.csv"
+    clean.write_text("id,body\n1,hello\n", encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "out" / "clean.xlsx", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", "<sst><si><t>hello</t></si></sst>")
+    (tmp_path / "link").symlink_to(straddling)
+
+    found = files_containing([tmp_path], (key,))
+    assert sorted(found) == sorted([straddling, workbook, table])
+    assert files_containing([tmp_path], ("sk-never-written",)) == []
 
 
 @pytest.fixture(scope="session")
