@@ -11,8 +11,9 @@ become numbers, ``format: int32``/``int64`` add the integer range when no bound 
 ``oneOf``/``anyOf`` with a ``discriminator`` pins the discriminator property of each branch to
 the value that selects it (the ``mapping`` keys that point to it — by reference or by bare
 component name — else the component name), so every row is self-consistent; a component that
-extends a discriminated base through ``allOf`` gets its own value in the base's property. ``readOnly`` and ``writeOnly`` properties are generated like the others (a row
-is the whole object); a notice counts them.
+extends a discriminated base through ``allOf`` gets its own value in the base's property.
+``readOnly`` and ``writeOnly`` properties are generated like the others (a row is the whole
+object); a notice counts them.
 """
 
 from __future__ import annotations
