@@ -8,7 +8,14 @@ from typing import Any
 from tdgen_desktop.core.enums import CaseKind, Expectation
 from tdgen_desktop.core.model import Table
 
-__all__ = ["VALID_LABEL", "CaseLabel", "RowBatch", "changed_columns", "same_value"]
+__all__ = [
+    "VALID_LABEL",
+    "CaseLabel",
+    "RowBatch",
+    "changed_columns",
+    "mark_column",
+    "same_value",
+]
 
 
 @dataclass(slots=True, frozen=True)
@@ -55,7 +62,8 @@ class RowBatch:
         extras: per row, properties beyond the table's columns (an ``additionalProperties``
             case), or None; formats that cannot carry them leave them out.
         ai_fields: per row, the columns whose value came from the AI (None: none), or None
-            when no row of the batch has one. Only valid rows of the AI providers have them.
+            when no row of the batch has one; a nested property is named by its dotted path
+            (``details.description``). Only valid rows of the AI providers have them.
     """
 
     table: Table
@@ -77,7 +85,10 @@ class RowBatch:
         for i, names in enumerate(self.ai_fields):
             if names and self.rows[i] is not before[i]:
                 row, old = self.rows[i], before[i]
-                kept = tuple(n for n in names if same_value(row[index[n]], old[index[n]]))
+                at = [index[mark_column(self.columns, n)] for n in names]
+                kept = tuple(
+                    n for n, j in zip(names, at, strict=True) if same_value(row[j], old[j])
+                )
                 self.ai_fields[i] = kept or None
         if not any(self.ai_fields):
             self.ai_fields = None
@@ -86,6 +97,15 @@ class RowBatch:
 def same_value(a: Any, b: Any) -> bool:
     """Whether two cell values are the same value of the same type (``True`` is not ``1``)."""
     return a is b or (type(a) is type(b) and bool(a == b))
+
+
+def mark_column(columns: list[str], mark: str) -> str:
+    """The column an AI mark belongs to: the column itself, or the object column of a nested
+    property's dotted path (``details.description`` → ``details``)."""
+    if mark in columns:
+        return mark
+    owners = [c for c in columns if mark.startswith(c + ".")]
+    return max(owners, key=len) if owners else mark
 
 
 def changed_columns(

@@ -15,11 +15,12 @@ foundation rows it would get from the null provider.
 
 from __future__ import annotations
 
+import dataclasses
 import decimal
 import logging
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,7 @@ from tdgen_desktop.generation.case_rows import CASE_CHUNK_BASE
 from tdgen_desktop.generation.null import NullProvider, TablePlan, row_instance
 from tdgen_desktop.generation.patterns import compile_pattern
 from tdgen_desktop.generation.pools import derive_seed
+from tdgen_desktop.generation.semantics import infer_kind
 from tdgen_desktop.llm.client import AiCost
 from tdgen_desktop.llm.errors import LlmError
 from tdgen_desktop.llm.prompts import Prompt, rows_prompt
@@ -42,21 +44,28 @@ if TYPE_CHECKING:
     from tdgen_desktop.generation.pipeline import CancelToken, GenerationRequest, JobResult
 
 __all__ = [
+    "COUNTRY_KINDS",
     "GENERIC_KINDS",
+    "PLACE_KINDS",
     "ROWS_PER_REQUEST",
     "AiProvider",
     "AiSummary",
     "FieldFallback",
     "RowProbe",
     "ValueCheck",
+    "WeakField",
     "answer_records",
     "enhance",
     "key_columns",
     "preview_prompts",
+    "put_value",
     "row_fields",
     "sample_rng",
     "show_value",
+    "value_at",
     "weak_fields",
+    "weak_groups",
+    "weak_targets",
 ]
 
 _log = logging.getLogger(__name__)
@@ -66,6 +75,11 @@ ROWS_PER_REQUEST = 25
 
 GENERIC_KINDS = frozenset({"text", "title", "word"})
 """Semantic kinds the null provider fills with lorem-style text: the AI can do better."""
+
+PLACE_KINDS = frozenset({"city", "state", "postal_code"})
+"""Semantic kinds asked for as one tuple per record (a city with its region and postal code)."""
+
+COUNTRY_KINDS = frozenset({"country", "country_code"})
 
 _PROBE_CHUNK = 2_000_000_000
 """Chunk number of the probe rows (apart from valid rows and case base rows)."""
@@ -118,38 +132,159 @@ def _replaceable(f: Field, keys: set[str]) -> bool:
     )
 
 
-def weak_fields(table: Table) -> list[Field]:
+def _weak_string(f: Field, keys: set[str]) -> bool:
+    return (
+        _replaceable(f, keys)
+        and f.type is FieldType.STRING
+        and f.constraints.enum is None
+        and f.constraints.format is None
+        and (f.kind is None or f.kind in GENERIC_KINDS)
+    )
+
+
+def _nested(f: Field, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Field]]:
+    """The properties of object field ``f`` (at ``path``), through nested objects."""
+    if f.type is not FieldType.OBJECT or f.variants or f.omit:
+        return
+    for child in f.properties:
+        inner = (*path, child.name)
+        if child.type is FieldType.OBJECT:
+            yield from _nested(child, inner)
+        else:
+            yield inner, child
+
+
+def _places(table: Table, keys: set[str]) -> list[Field]:
+    """The place fields asked for as one tuple (city, region, postal code), or none.
+
+    Only where at least two of them can be replaced and the table has no country column (the
+    foundation already picks places per row's country there, and names and phone numbers
+    follow that country).
+    """
+    if any(f.kind in COUNTRY_KINDS for f in table.fields):
+        return []
+    places = [
+        f
+        for f in table.fields
+        if _place_kind(f) in PLACE_KINDS
+        and _replaceable(f, keys)
+        and not f.unique
+        and f.type is FieldType.STRING
+        and f.constraints.format is None
+    ]
+    return places if len(places) >= 2 else []
+
+
+def _place_kind(f: Field) -> str | None:
+    """The field's place kind, also for a code with a ``pattern`` (``postal_code``)."""
+    if f.kind is not None or f.constraints.pattern is None or f.type is not FieldType.STRING:
+        return f.kind
+    plain = dataclasses.replace(f, constraints=dataclasses.replace(f.constraints, pattern=None))
+    return infer_kind(plain)
+
+
+@dataclass(frozen=True, slots=True)
+class WeakField:
+    """A field the hybrid provider asks the model about.
+
+    Attributes:
+        path: where its value is: the column, then nested property names.
+        field: the field, named with its dotted path (``details.description``).
+        linked: a place field (city, region, postal code): its values come as one tuple.
+    """
+
+    path: tuple[str, ...]
+    field: Field
+    linked: bool = False
+
+    @property
+    def name(self) -> str:
+        """The dotted path: how prompts, answers, warnings and the cases file name it."""
+        return self.field.name
+
+
+def weak_targets(table: Table) -> list[WeakField]:
     """The fields the hybrid provider asks the model about, in table order.
 
     Weak fields are the ones the null provider can only fill generically: strings without a
     semantic kind (names of products and categories, codes — also with a ``pattern``) or
     with a lorem-text kind (descriptions, titles, notes), without a ``format``, an enum or a
-    constant. Money amounts of a table that has weak strings join them, so a product's price
-    fits the product. Keys, foreign keys and unique column sets are never touched.
+    constant — at the top level or nested in object columns (``details.description``). Money
+    amounts of a table that has weak strings join them, so a product's price fits the product;
+    city, region and postal code join as one tuple (see :func:`_places`). Keys, foreign keys,
+    unique column sets and unique nested properties are never touched.
     """
     keys = key_columns(table)
-    strings = [
-        f
-        for f in table.fields
-        if _replaceable(f, keys)
-        and f.type is FieldType.STRING
-        and f.constraints.enum is None
-        and f.constraints.format is None
-        and (f.kind is None or f.kind in GENERIC_KINDS)
-    ]
-    if not strings:
-        return []
-    chosen = {id(f) for f in strings}
+    places = {id(f) for f in _places(table, keys)}
+    found: list[WeakField] = []
     for f in table.fields:
-        if (
-            _replaceable(f, keys)
-            and f.type in (FieldType.INTEGER, FieldType.NUMBER)
-            and f.kind == "amount"
-            and f.constraints.enum is None
-            and not f.unique
-        ):
-            chosen.add(id(f))
-    return [f for f in table.fields if id(f) in chosen]
+        if id(f) in places:
+            found.append(WeakField((f.name,), f, linked=True))
+        elif _weak_string(f, keys):
+            found.append(WeakField((f.name,), f))
+        elif f.name not in keys and not f.omit and not table.bare:
+            for path, child in _nested(f, (f.name,)):
+                if _weak_string(child, set()) and not child.unique:
+                    nested = dataclasses.replace(child, name=".".join(path))
+                    found.append(WeakField(path, nested))
+    if not any(w.field.type is FieldType.STRING and not w.linked for w in found):
+        return [w for w in found if w.linked]
+    chosen = {id(w.field) for w in found}
+    amounts = [
+        WeakField((f.name,), f)
+        for f in table.fields
+        if id(f) not in chosen
+        and _replaceable(f, keys)
+        and f.type in (FieldType.INTEGER, FieldType.NUMBER)
+        and f.kind == "amount"
+        and f.constraints.enum is None
+        and not f.unique
+    ]
+    order = {name: i for i, name in enumerate(f.name for f in table.fields)}
+    return sorted([*found, *amounts], key=lambda w: order[w.path[0]])
+
+
+def weak_fields(table: Table) -> list[Field]:
+    """The fields of :func:`weak_targets` (nested ones named with their dotted path)."""
+    return [w.field for w in weak_targets(table)]
+
+
+def weak_groups(table: Table, size: int) -> list[list[WeakField]]:
+    """The weak fields of ``table`` in requests of up to ``size`` fields, in table order.
+
+    Values that belong together are asked for in the same request: the place tuple, and the
+    table's money amounts with its first weak ``…name`` string (else its first weak string),
+    so a price fits its product.
+    """
+    targets = weak_targets(table)
+    units: list[list[WeakField]] = []
+    places = [w for w in targets if w.linked]
+    amounts = [w for w in targets if w.field.type is not FieldType.STRING]
+    strings = [w for w in targets if not w.linked and w not in amounts]
+    first = next((w for w in strings if "name" in w.path[-1].lower()), None) or next(
+        iter(strings), None
+    )
+    for w in targets:
+        if w.linked:
+            if w is places[0]:
+                units.append(places)
+        elif w is first:
+            units.append([w, *amounts])
+        elif w not in amounts:
+            units.append([w])
+    position = {id(w): i for i, w in enumerate(targets)}
+    groups: list[list[WeakField]] = []
+    current: list[WeakField] = []
+    for unit in units:
+        for start in range(0, len(unit), size):
+            part = unit[start : start + size]
+            if current and len(current) + len(part) > size:
+                groups.append(current)
+                current = []
+            current.extend(part)
+    if current:
+        groups.append(current)
+    return [sorted(group, key=lambda w: position[id(w)]) for group in groups]
 
 
 def row_fields(table: Table) -> list[Field]:
@@ -216,10 +351,14 @@ class ValueCheck:
         field: the field.
         probe: checks a value inside a whole row through the validation oracle (None for
             tables without a source schema).
+        path: where the value goes in a row (default: the column ``field.name``).
     """
 
-    def __init__(self, field: Field, probe: RowProbe | None = None) -> None:
+    def __init__(
+        self, field: Field, probe: RowProbe | None = None, path: tuple[str, ...] | None = None
+    ) -> None:
         self.field = field
+        self.path = path or (field.name,)
         c = field.constraints
         self._pattern = compile_pattern(c.pattern) if c.pattern is not None else None
         fmt = c.format or _IMPLIED_FORMATS.get(field.type)
@@ -238,7 +377,7 @@ class ValueCheck:
         if problem is None and f.check is not None and not f.check(value):
             problem = "breaks a rule of its schema"
         if problem is None and self._probe is not None:
-            problem = self._probe.problem(f.name, value)
+            problem = self._probe.problem(self.path, value)
         if problem is None and c.enum is not None and not any(_same(value, e) for e in c.enum):
             problem = "not one of the allowed values"
         return problem
@@ -309,20 +448,56 @@ class RowProbe:
         bases = [base for base in bases if oracle.is_valid(base)]
         return cls(table, oracle, bases) if bases else None
 
-    def problem(self, name: str, value: Any) -> str | None:
+    def problem(self, path: tuple[str, ...], value: Any) -> str | None:
+        """Why the schema refuses ``value`` at ``path`` in every probe row, or None.
+
+        A nested value is tried in the probe rows that have its parent object; when none has
+        it, only the field's own checks apply (and the parent object's rule when the row is
+        made).
+        """
         if self.table.bare:
             error = self.oracle.first_error(value)
             return None if error is None else f"rejected by the schema: {error.message[:80]}"
         first = None
         for base in self.bases:
-            instance = dict(base)
-            instance[name] = value
+            instance = put_value(base, path, value, add=True)
+            if instance is None:
+                continue
             error = self.oracle.first_error(instance)
             if error is None:
                 return None
             first = first or error
-        assert first is not None  # noqa: S101 — there is at least one base row
+        if first is None:
+            return None
         return f"rejected by the schema: {first.message[:80]}"
+
+
+def put_value(
+    obj: Any, path: tuple[str, ...], value: Any, *, add: bool = False
+) -> dict[str, Any] | None:
+    """A copy of object ``obj`` with ``value`` at ``path`` (the objects on the way copied too).
+
+    None when an object on the way is missing, or — unless ``add`` — the property at the end
+    is absent or null (an absent property or a null stays as the foundation made it).
+    """
+    if not isinstance(obj, dict):
+        return None
+    name = path[0]
+    if len(path) == 1:
+        if not add and obj.get(name) is None:
+            return None
+        return {**obj, name: value}
+    inner = put_value(obj.get(name), path[1:], value, add=add)
+    return None if inner is None else {**obj, name: inner}
+
+
+def value_at(obj: Any, path: tuple[str, ...]) -> Any:
+    """The value at ``path`` in object ``obj`` (``MISSING`` when absent)."""
+    for name in path:
+        if not isinstance(obj, dict) or name not in obj:
+            return MISSING
+        obj = obj[name]
+    return obj
 
 
 # ==================================================================== outcome
@@ -465,8 +640,6 @@ def preview_prompts(request: GenerationRequest, dataset: Dataset | None = None) 
     Raises:
         TdgenError: the schema cannot be read, or the request cannot be met.
     """
-    import dataclasses  # noqa: PLC0415
-
     from tdgen_desktop.generation.hybrid import HybridBuilder  # noqa: PLC0415
     from tdgen_desktop.generation.pipeline import prepare_job  # noqa: PLC0415
 

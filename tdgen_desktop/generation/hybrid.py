@@ -1,9 +1,10 @@
 """The hybrid provider: the null provider's rows, with AI values for the weak fields.
 
-Per table, the weak fields (:func:`~tdgen_desktop.generation.ai.weak_fields`) are asked for in
-groups of up to :data:`FIELDS_PER_REQUEST` — so the number of requests grows with the fields,
-never with the rows — as :data:`POOL_SIZE` records of values that belong together (a product
-name with its category and price). Every value is checked against its field
+Per table, the weak fields (:func:`~tdgen_desktop.generation.ai.weak_targets`, nested ones by
+dotted path) are asked for in groups of up to :data:`FIELDS_PER_REQUEST` — so the number of
+requests grows with the fields, never with the rows — as :data:`POOL_SIZE` records of values
+that belong together (a product name with its category and price; a city with its region and
+postal code, which always come whole from one record). Every value is checked against its field
 (:class:`~tdgen_desktop.generation.ai.ValueCheck`); invalid ones are dropped, and a field left
 without values keeps its foundation values.
 
@@ -15,8 +16,11 @@ gave at least as many distinct values as there are rows. A row that breaks a who
 the schema keeps its foundation values. Boundary and invalid case rows are the foundation's,
 unchanged — and re-drawn if a unique value of theirs is one the model's values took.
 
-Each batch says which cells hold AI values (``RowBatch.ai_fields``): per accepted row, the
-columns whose value differs from the foundation row's.
+A nested value goes into the object of a valid row only where the foundation put that property
+(copying the objects on the way); a row whose object then breaks a rule of its own keeps its
+foundation values. Each batch says which cells hold AI values (``RowBatch.ai_fields``): per
+accepted row, the columns whose value differs from the foundation row's, and for object columns
+the dotted paths of the nested properties that differ.
 """
 
 from __future__ import annotations
@@ -28,15 +32,19 @@ from typing import TYPE_CHECKING, Any
 
 from tdgen_desktop.core.enums import CaseKind
 from tdgen_desktop.core.model import MISSING, Field, Table
-from tdgen_desktop.core.rows import RowBatch, changed_columns
+from tdgen_desktop.core.rows import RowBatch, changed_columns, same_value
 from tdgen_desktop.generation.ai import (
     AiSummary,
     RowProbe,
     ValueCheck,
+    WeakField,
     answer_records,
+    put_value,
     sample_rng,
     show_value,
+    value_at,
     weak_fields,
+    weak_groups,
 )
 from tdgen_desktop.generation.case_rows import CASE_CHUNK_BASE
 from tdgen_desktop.generation.null import NullProvider, TablePlan, row_instance
@@ -66,22 +74,38 @@ def _key(value: Any) -> Any:
 
 
 @dataclass(slots=True)
+class _Group:
+    """The checked records of one request: names, records, and the place tuple in them."""
+
+    names: list[str]
+    records: list[dict[str, Any]]
+    linked: tuple[str, ...] = ()
+    complete: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class _TablePools:
     """The checked AI values of one table."""
 
-    groups: list[tuple[list[str], list[dict[str, Any]]]] = field(default_factory=list)
+    groups: list[_Group] = field(default_factory=list)
     pools: dict[str, list[Any]] = field(default_factory=dict)
     unique: dict[str, tuple[int, int]] = field(default_factory=dict)
     taken: dict[str, set[Any]] = field(default_factory=dict)
+    paths: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    parents: dict[str, Field] = field(default_factory=dict)
 
     def apply(
         self, row: list[Any], index: dict[str, int], number: int, rng: random.Random
     ) -> list[Any]:
         """Put AI values into one foundation row (row number ``number``)."""
-        for names, records in self.groups:
-            record = records[rng.randrange(len(records))]
-            for name in names:
-                position = index.get(name)
+        for group in self.groups:
+            record = group.records[rng.randrange(len(group.records))]
+            if group.linked and any(name not in record for name in group.linked):
+                # a place tuple comes whole from one record
+                record = {**record, **group.complete[rng.randrange(len(group.complete))]}
+            for name in group.names:
+                path = self.paths[name]
+                position = index.get(path[0])
                 if position is None or row[position] is None or row[position] is MISSING:
                     continue
                 pool = self.pools[name]
@@ -91,8 +115,47 @@ class _TablePools:
                         row[position] = pool[(multiplier * number + offset) % len(pool)]
                     continue
                 value = record.get(name, _ABSENT)
-                row[position] = value if value is not _ABSENT else pool[rng.randrange(len(pool))]
+                if value is _ABSENT:
+                    value = pool[rng.randrange(len(pool))]
+                if len(path) == 1:
+                    row[position] = value
+                else:
+                    nested = put_value(row[position], path[1:], value)
+                    if nested is not None:
+                        row[position] = nested
         return row
+
+    def breaks_parent(self, columns: list[str], before: tuple[Any, ...], row: list[Any]) -> bool:
+        """Whether a nested AI value broke a rule of the object column it sits in."""
+        for i, name in enumerate(columns):
+            parent = self.parents.get(name)
+            check = parent.check if parent is not None else None
+            if check is not None and row[i] is not before[i] and not check(row[i]):
+                return True
+        return False
+
+    def marks(
+        self, columns: list[str], before: tuple[Any, ...], after: tuple[Any, ...]
+    ) -> tuple[str, ...] | None:
+        """The cells that got AI values: columns, and dotted paths of nested properties."""
+        changed = changed_columns(columns, before, after)
+        if changed is None or not self.parents:
+            return changed
+        index = {name: i for i, name in enumerate(columns)}
+        out: list[str] = []
+        for column in changed:
+            if column not in self.parents:
+                out.append(column)
+                continue
+            old, new = before[index[column]], after[index[column]]
+            out.extend(
+                name
+                for name, path in self.paths.items()
+                if len(path) > 1
+                and path[0] == column
+                and not same_value(value_at(old, path[1:]), value_at(new, path[1:]))
+            )
+        return tuple(out) or None
 
     def clashes(self, batch: RowBatch) -> bool:
         """Whether a row of ``batch`` repeats a unique value the AI values took."""
@@ -127,20 +190,21 @@ class HybridBuilder:
         self, request: GenerationRequest, tables: list[Table], foundation: NullProvider
     ) -> None:
         self.request, self.tables, self.foundation = request, tables, foundation
-        self._plan: list[tuple[Table, list[Field], Prompt]] = []
+        self._plan: list[tuple[Table, list[WeakField], Prompt]] = []
 
     def fields(self, table: Table) -> list[Field]:
-        """The fields of ``table`` the model is asked about."""
+        """The fields of ``table`` the model is asked about (nested ones by dotted path)."""
         return weak_fields(table)
 
     def prompts(self) -> list[Prompt]:
-        """One prompt per group of weak fields per table."""
+        """One prompt per group of weak fields per table (tuples kept in one group)."""
         self._plan = []
         for table in self.tables:
-            fields = weak_fields(table) if self._makes_valid_rows(table) else []
-            for first in range(0, len(fields), FIELDS_PER_REQUEST):
-                group = fields[first : first + FIELDS_PER_REQUEST]
-                prompt = pool_prompt(table, group, POOL_SIZE, self.request.seed)
+            if not self._makes_valid_rows(table):
+                continue
+            for group in weak_groups(table, FIELDS_PER_REQUEST):
+                fields = [w.field for w in group]
+                prompt = pool_prompt(table, fields, POOL_SIZE, self.request.seed)
                 self._plan.append((table, group, prompt))
         return [prompt for _, _, prompt in self._plan]
 
@@ -155,7 +219,7 @@ class HybridBuilder:
         tables: dict[str, _TablePools] = {}
         probes: dict[str, RowProbe | None] = {}
         for (table, group, _prompt), answer in zip(self._plan, answers, strict=True):
-            names = [f.name for f in group]
+            names = [w.name for w in group]
             try:
                 records = answer_records(answer)
             except LlmError as exc:
@@ -172,57 +236,89 @@ class HybridBuilder:
     def _add_group(
         self,
         table: Table,
-        group: list[Field],
+        group: list[WeakField],
         records: list[Any],
         probe: RowProbe | None,
         pools: _TablePools,
         summary: AiSummary,
     ) -> None:
-        checks = {f.name: ValueCheck(f, probe) for f in group}
-        valid: list[dict[str, Any]] = []
-        values: dict[str, dict[Any, Any]] = {f.name: {} for f in group}
-        rejected: dict[str, tuple[int, str]] = {}
-        for record in records:
-            if not isinstance(record, dict):
-                continue
-            cells: dict[str, Any] = {}
-            for name, check in checks.items():
-                value = record.get(name, _ABSENT)
-                if value is _ABSENT:
-                    continue
-                problem = check.problem(value)
-                if problem is None:
-                    cells[name] = value
-                    values[name].setdefault(_key(value), value)
-                else:
-                    count, example = rejected.get(name, (0, f"{show_value(value)}: {problem}"))
-                    rejected[name] = (count + 1, example)
-            valid.append(cells)
+        checks = {w.name: ValueCheck(w.field, probe, w.path) for w in group}
+        valid, values, rejected = _checked_records(records, checks)
         rows = self.request.rows_for(table.name)
-        kept: list[str] = []
-        for f in group:
-            distinct = list(values[f.name].values())
-            reason = _fallback_reason(f, distinct, rejected.get(f.name), rows)
+        kept: list[WeakField] = []
+        for w in group:
+            reason = _fallback_reason(
+                w.field, list(values[w.name].values()), rejected.get(w.name), rows
+            )
             if reason is not None:
-                summary.fall_back(table.name, [f.name], reason)
-                continue
-            kept.append(f.name)
-            pools.pools[f.name] = distinct
-            summary.values.setdefault(table.name, {})[f.name] = len(distinct)
-            if f.unique:
-                pools.unique[f.name] = _permutation(
-                    self.request.seed, table.name, f.name, len(distinct)
+                summary.fall_back(table.name, [w.name], reason)
+            else:
+                kept.append(w)
+        linked = tuple(w.name for w in kept if w.linked)
+        complete = [
+            {k: cells[k] for k in linked} for cells in valid if all(k in cells for k in linked)
+        ]
+        if linked and (len(linked) < 2 or not complete):
+            why = (
+                "no record of the model's has every part of the tuple "
+                f"{', '.join(w.name for w in group if w.linked)} within its constraints"
+            )
+            summary.fall_back(table.name, list(linked), why)
+            kept = [w for w in kept if not w.linked]
+            linked, complete = (), []
+        for w in kept:
+            distinct = list(values[w.name].values())
+            pools.pools[w.name] = distinct
+            pools.paths[w.name] = w.path
+            if len(w.path) > 1:
+                parent = next(f for f in table.fields if f.name == w.path[0])
+                pools.parents[parent.name] = parent
+            summary.values.setdefault(table.name, {})[w.name] = len(distinct)
+            if w.field.unique:
+                pools.unique[w.name] = _permutation(
+                    self.request.seed, table.name, w.name, len(distinct)
                 )
-                pools.taken[f.name] = {_key(v) for v in distinct}
+                pools.taken[w.name] = {_key(v) for v in distinct}
         if not kept:
             return
+        names = [w.name for w in kept]
         records_kept = [
-            {k: v for k, v in cells.items() if k in kept}
+            {k: v for k, v in cells.items() if k in names}
             for cells in valid
-            if any(k in kept for k in cells)
+            if any(k in names for k in cells)
         ]
-        pools.groups.append((kept, records_kept))
-        summary.enhanced.setdefault(table.name, []).extend(kept)
+        pools.groups.append(_Group(names, records_kept, linked, complete))
+        summary.enhanced.setdefault(table.name, []).extend(names)
+
+
+def _checked_records(
+    records: list[Any], checks: dict[str, ValueCheck]
+) -> tuple[list[dict[str, Any]], dict[str, dict[Any, Any]], dict[str, tuple[int, str]]]:
+    """The answer's records with only the values that pass their checks.
+
+    Returns the checked records, each field's distinct checked values, and per field how many
+    values were refused with an example.
+    """
+    valid: list[dict[str, Any]] = []
+    values: dict[str, dict[Any, Any]] = {name: {} for name in checks}
+    rejected: dict[str, tuple[int, str]] = {}
+    for record in records:
+        if not isinstance(record, dict):
+            continue
+        cells: dict[str, Any] = {}
+        for name, check in checks.items():
+            value = record.get(name, _ABSENT)
+            if value is _ABSENT:
+                continue
+            problem = check.problem(value)
+            if problem is None:
+                cells[name] = value
+                values[name].setdefault(_key(value), value)
+            else:
+                count, example = rejected.get(name, (0, f"{show_value(value)}: {problem}"))
+                rejected[name] = (count + 1, example)
+        valid.append(cells)
+    return valid, values, rejected
 
 
 def _fallback_reason(
@@ -283,11 +379,14 @@ class HybridProvider:
         check = table.check
         marks: list[tuple[str, ...] | None] = [None] * len(batch.rows)
         for i, row in enumerate(batch.rows):
-            candidate = tuple(pools.apply(list(row), index, start + i, rng))
+            values = pools.apply(list(row), index, start + i, rng)
+            if pools.parents and pools.breaks_parent(plan.columns, row, values):
+                continue  # a rule of an object column: keep the foundation row
+            candidate = tuple(values)
             if check is not None and not check(row_instance(table, plan.columns, candidate)):
                 continue  # a whole-row rule of the schema: keep the foundation row
             batch.rows[i] = candidate
-            marks[i] = changed_columns(plan.columns, row, candidate)
+            marks[i] = pools.marks(plan.columns, row, candidate)
         batch.ai_fields = marks if any(marks) else None
         return batch
 

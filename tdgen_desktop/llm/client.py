@@ -83,12 +83,17 @@ class AiCost:
     cache_hits: int = 0
 
     def summary(self) -> str:
-        """One line, e.g. ``3 requests, 1,204 tokens in / 2,310 out, 0 cache hits``."""
-        retries = f" ({self.retries} retries)" if self.retries else ""
+        """One line, e.g. ``3 requests, 1,204 tokens in / 2,310 out, 1 cache hit``."""
+        retries = f" ({_count_of(self.retries, 'retry', 'retries')})" if self.retries else ""
         return (
-            f"{self.requests} requests{retries}, {self.tokens_in:,} tokens in / "
-            f"{self.tokens_out:,} out, {self.cache_hits} cache hits"
+            f"{_count_of(self.requests, 'request')}{retries}, {self.tokens_in:,} tokens in / "
+            f"{self.tokens_out:,} out, {_count_of(self.cache_hits, 'cache hit')}"
         )
+
+
+def _count_of(number: int, one: str, many: str | None = None) -> str:
+    """``1 request``, ``2 requests``."""
+    return f"{number:,} {one if number == 1 else many or one + 's'}"
 
 
 @dataclass(slots=True)

@@ -75,7 +75,7 @@ DEFAULT_BASE_URLS: dict[ProfileKind, str] = {
 
 DEFAULT_MODELS: dict[ProfileKind, str] = {
     ProfileKind.OPENAI: "gpt-4o-mini",
-    ProfileKind.ANTHROPIC: "claude-3-5-haiku-latest",
+    ProfileKind.ANTHROPIC: "claude-haiku-4-5",
     ProfileKind.OLLAMA: "llama3.2",
 }
 """The model used when the profile names none."""

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 from tdgen_desktop.core.enums import CaseKind
 from tdgen_desktop.core.errors import TdgenError
 from tdgen_desktop.core.model import MISSING
+from tdgen_desktop.core.rows import mark_column
 from tdgen_desktop.exporters.readers import LabelReader, RowReader
 from tdgen_desktop.scheduler import Job, JobState
 from tdgen_desktop.ui.colors import CASE_COLORS, case_color, tint
@@ -120,9 +121,15 @@ def _ai_note(job: Job) -> str:
 
 
 def _ai_names(label: dict[str, Any]) -> tuple[str, ...]:
-    """The columns a label record marks as AI values (its ``ai`` key)."""
+    """The cells a label record marks as AI values (its ``ai`` key): columns, and dotted paths
+    of nested properties (``details.description``)."""
     names = label.get("ai")
     return tuple(n for n in names if isinstance(n, str)) if isinstance(names, list) else ()
+
+
+def _nested_ai(name: str, marks: tuple[str, ...]) -> list[str]:
+    """The marks of nested properties inside column ``name``."""
+    return [m for m in marks if m.startswith(name + ".")]
 
 
 class PreviewModel(QAbstractTableModel):
@@ -155,6 +162,7 @@ class PreviewModel(QAbstractTableModel):
         self._done = True
         self._icons = {kind.value: _dot_icon(color) for kind, color in CASE_COLORS.items()}
         self._ai_columns: frozenset[str] = frozenset()  # columns with an AI value so far
+        self._ai_marks: frozenset[str] = frozenset()  # and the cells' marks (nested paths)
         self._ai_note = ""
         self._ai_icon = _dot_icon(AI_COLOR, 8)
 
@@ -171,7 +179,7 @@ class PreviewModel(QAbstractTableModel):
         try:
             self._close_readers()
             self._rows, self._labels, self._columns = [], [], []
-            self._ai_columns = frozenset()
+            self._ai_columns = self._ai_marks = frozenset()
             self._limit = limit
             self._done = True
             reader = RowReader(data_path)
@@ -195,13 +203,25 @@ class PreviewModel(QAbstractTableModel):
         """The columns with at least one AI value in the rows read so far."""
         return self._ai_columns
 
+    def ai_names(self) -> list[str]:
+        """What the AI values are, in column order: columns, and nested properties by path."""
+        return [
+            mark
+            for column in self._columns
+            if column in self._ai_columns
+            for mark in sorted(m for m in self._ai_marks if mark_column(self._columns, m) == column)
+        ]
+
     def is_ai_value(self, row: int, name: str) -> bool:
-        """Whether the value of column ``name`` in ``row`` came from the AI (its label says so)."""
-        return name in _ai_names(self._labels[row])
+        """Whether the value of column ``name`` in ``row`` came from the AI (its label says so)
+        — the whole value, or a nested property of it."""
+        marks = _ai_names(self._labels[row])
+        return name in marks or bool(_nested_ai(name, marks))
 
     def clear(self) -> None:
         """Show nothing and close the files."""
         self._ai_columns, self._ai_note = frozenset(), ""
+        self._ai_marks = frozenset()
         self.beginResetModel()
         self._close_readers()
         self._rows, self._labels, self._columns = [], [], []
@@ -241,7 +261,8 @@ class PreviewModel(QAbstractTableModel):
         if rows:
             labels += [{}] * (len(rows) - len(labels))
             first = len(self._rows)
-            seen = self._ai_columns | {name for label in labels for name in _ai_names(label)}
+            self._ai_marks |= {name for label in labels for name in _ai_names(label)}
+            seen = self._ai_columns | {mark_column(self._columns, m) for m in self._ai_marks}
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
             self._rows.extend(rows)
             self._labels.extend(labels)
@@ -369,6 +390,9 @@ class PreviewModel(QAbstractTableModel):
                 return tint(AI_COLOR, QPalette(), _AI_TINT) if ai else None
             case Qt.ItemDataRole.ToolTipRole:
                 tip = _label_tip(self._labels[row])
+                nested = _nested_ai(name, _ai_names(self._labels[row]))
+                if nested:  # AI values inside an object: say which properties
+                    return f"{self._ai_what('AI values at ' + ', '.join(nested))}\n{tip}"
                 return f"{self._ai_what('AI value')}\n{tip}" if self.is_ai_value(row, name) else tip
             case Qt.ItemDataRole.ForegroundRole if value is None or value is MISSING:
                 return QPalette().color(QPalette.ColorRole.PlaceholderText)
@@ -813,9 +837,9 @@ class PreviewPanel(QWidget):
             text += f" · {shown:,} shown"
         if total > PREVIEW_LIMIT:
             text += f" (the preview reads the first {PREVIEW_LIMIT:,})"
-        note, ai = self._note, self._model.ai_columns
+        note, ai = self._note, self._model.ai_names()
         if ai:
-            note += f" · AI values (tinted): {', '.join(c for c in self._model.columns if c in ai)}"
+            note += f" · AI values (tinted): {', '.join(ai)}"
         self._info.setText(text + note)
 
     def _show_summary(self, column: int | None) -> None:

@@ -106,7 +106,8 @@ def test_hybrid_enhances_a_corpus_schema_and_reruns_from_the_cache(
         *args, "--provider", "hybrid", "--out", "one", cwd=tmp_path, printed=printed, env=env
     )
     assert first.returncode == 0, first.stderr
-    assert "ai (hybrid, test-model): 2 field(s) with AI values; 1 requests" in first.stdout
+    assert "ai (hybrid, test-model): 2 field(s) with AI values; 1 request, " in first.stdout
+    assert "tokens in /" in first.stdout
     assert "tdgen: warning" not in first.stderr
     assert len(server.requests) == 1
     assert server.requests[0].fields == ["name", "description"]
@@ -124,10 +125,49 @@ def test_hybrid_enhances_a_corpus_schema_and_reruns_from_the_cache(
     second = tdgen(*args, "--out", "two", cwd=tmp_path, printed=printed, env=env)
     assert second.returncode == 0, second.stderr
     assert "0 requests" in second.stdout
-    assert "1 cache hits" in second.stdout
+    assert "1 cache hit" in second.stdout
     assert len(server.requests) == 1  # the re-run sent nothing
     assert _read(tmp_path / "one") == _read(tmp_path / "two")
     assert list((tmp_path / "home" / "cache" / "ai").glob("*/*.json"))
+
+
+def test_hybrid_enhances_nested_weak_fields_of_a_corpus_schema(
+    tmp_path: Path, server: AiTestServer, printed: list[str]
+) -> None:
+    zarf = CORPUS_SCHEMA / "zarf.json"
+    env = profile_env(server)
+    args = ("generate", zarf, "--rows", "20", "--format", "jsonl", "--seed", "3", "--cases", "all")
+    first = tdgen(
+        *args, "--provider", "hybrid", "--out", "one", cwd=tmp_path, printed=printed, env=env
+    )
+    assert first.returncode == 0, first.stderr
+    assert "tdgen: warning" not in first.stderr
+    asked = [name for request in server.requests for name in request.fields]
+    assert "metadata.description" in asked
+    assert "build.user" in asked
+    assert all("." in name for name in asked)  # zarf's weak fields all sit in objects
+
+    rows = [json.loads(line) for line in (tmp_path / "one" / "zarf.jsonl").open()]
+    labels = [json.loads(line) for line in (tmp_path / "one" / "zarf.cases.jsonl").open()]
+    oracle = Oracle(json.loads(zarf.read_text(encoding="utf-8")))
+    described = 0
+    for row, label in zip(rows, labels, strict=True):
+        if label["case"] == "valid":
+            assert oracle.first_error(row) is None
+        marks = label.get("ai", [])
+        assert label["case"] == "valid" or not marks
+        for mark in marks:  # each mark is a nested path whose value the server gave
+            column, name = mark.split(".", 1)
+            assert row[column][name] in server.values_for(mark), mark
+        described += "metadata.description" in marks
+    assert described >= 5
+
+    sent = len(server.requests)
+    second = tdgen(*args, "--out", "two", cwd=tmp_path, printed=printed, env=env)
+    assert second.returncode == 0, second.stderr
+    assert " 0 requests, " in second.stdout
+    assert len(server.requests) == sent
+    assert _read(tmp_path / "one") == _read(tmp_path / "two")
 
 
 def test_a_refused_key_falls_back_to_foundation_data(

@@ -433,6 +433,11 @@ def test_hybrid_job_shows_request_progress_turns_green_and_tints_ai_cells(
     tip = panel.dots.tooltip(_dots_index(ai_gui, job_id))
     assert "Enhance: done" in tip
     assert "AI (hybrid, test-model): 7 field(s) with AI values; 3 requests" in tip
+    assert job.result is not None
+    assert job.result.ai is not None
+    cost = job.result.ai.cost
+    assert cost.tokens_in > 0
+    assert f"{cost.tokens_in:,} tokens in / {cost.tokens_out:,} out, 0 cache hits" in tip
     assert "⚠" not in tip
     assert panel.dots.text(_dots_index(ai_gui, job_id)) == "Export"
 
@@ -575,6 +580,68 @@ def test_only_cells_whose_value_came_from_the_model_are_tinted(
     assert model.headerData(columns.index("status"), *header) is None
     info = preview.findChild(QLabel, "preview_info").text()
     assert "AI values (tinted): label, category, notes" in info
+
+
+NESTED_SCHEMA: dict[str, Any] = {
+    "title": "part",
+    "type": "object",
+    "required": ["id", "details"],
+    "properties": {
+        "id": {"type": "integer", "minimum": 1},
+        "details": {
+            "type": "object",
+            "required": ["description", "weight"],
+            "properties": {
+                "description": {"type": "string", "maxLength": 60},
+                "weight": {"type": "integer", "minimum": 1, "maximum": 50},
+            },
+        },
+    },
+}
+
+
+def test_a_nested_ai_value_tints_its_object_cell_and_names_its_path(
+    ai_gui: Gui, server: AiTestServer, tmp_path: Path
+) -> None:
+    schema = tmp_path / "part.schema.json"
+    schema.write_text(json.dumps(NESTED_SCHEMA), encoding="utf-8")
+    ai_gui.drop_and_wait(schema)
+    panel = ai_gui.window.generation_panel
+    panel.set_rows(10)
+    panel.set_case_kinds({CaseKind.VALID, CaseKind.BOUNDARY})
+    panel.set_provider(ProviderKind.HYBRID)
+    job = ai_gui.wait_job(ai_gui.generate())
+    assert job.state is JobState.DONE, job.error
+    assert [r.fields for r in server.requests] == [["details.description"]]
+
+    preview = ai_gui.window.preview
+    ai_gui.qtbot.waitUntil(lambda: preview.model.rowCount() > 0, timeout=WAIT_MS)
+    model = preview.model
+    model.fetch_all()
+    columns = ["Case", "Rule", *model.columns]
+    ai_tint = tint(AI_COLOR, QPalette(), 0.16)
+    served = server.values_for("details.description")
+    valid = 0
+    for row in range(model.rowCount()):
+        marked = model.label(row).get("ai", [])
+        details = model.index(row, columns.index("details"))
+        tinted = details.data(Qt.ItemDataRole.BackgroundRole) == ai_tint
+        assert tinted is ("details.description" in marked) is details.data(PreviewModel.AI_ROLE)
+        assert model.index(row, columns.index("id")).data(PreviewModel.AI_ROLE) is False
+        if model.label(row).get("case") == "valid":
+            valid += 1
+            assert marked == ["details.description"], row
+            value = details.data(PreviewModel.VALUE_ROLE)  # an object: JSON text in CSV
+            value = json.loads(value) if isinstance(value, str) else value
+            assert value["description"] in served
+            tip = details.data(Qt.ItemDataRole.ToolTipRole)
+            assert tip.startswith("AI values at details.description (model test-model"), tip
+        else:
+            assert not tinted, row
+    assert valid == 10
+    assert model.ai_columns == {"details"}
+    info = preview.findChild(QLabel, "preview_info").text()
+    assert "AI values (tinted): details.description" in info
 
 
 @pytest.fixture

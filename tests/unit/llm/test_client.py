@@ -18,6 +18,7 @@ from tdgen_desktop.core.enums import FieldType
 from tdgen_desktop.core.errors import CancelledError
 from tdgen_desktop.core.model import Constraints, Field, Table
 from tdgen_desktop.llm import (
+    AiCost,
     AiSession,
     Completion,
     LlmAnswerError,
@@ -100,6 +101,19 @@ def test_cost_is_counted(make_session: object) -> None:
     assert job.cost.tokens_out > 0
     assert job.cost.cache_hits == 0
     assert "2 requests" in job.cost.summary()
+
+
+def test_cost_summary_counts_in_words() -> None:
+    assert AiCost(1, 0, 1_204, 2_310, 1).summary() == (
+        "1 request, 1,204 tokens in / 2,310 out, 1 cache hit"
+    )
+    assert AiCost(3, 1, 0, 0, 0).summary() == (
+        "3 requests (1 retry), 0 tokens in / 0 out, 0 cache hits"
+    )
+    assert (
+        AiCost(4, 2, 5, 6, 2).summary()
+        == "4 requests (2 retries), 5 tokens in / 6 out, 2 cache hits"
+    )
 
 
 @pytest.mark.parametrize("status", ["401", "403"])
