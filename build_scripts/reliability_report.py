@@ -46,6 +46,7 @@ importer.{fuzz_note}
 | Nesting depth | the recursion limit | "nested too deeply to read" (or "to import") |
 | YAML values, aliases expanded | 1,000,000 | refused as an alias bomb; so is an alias in itself |
 | Characters a `pattern` demands | 10,000 | the field is refused: "at most 10,000 are generated" |
+| Time one string's `pattern` check may take | 1 s | the job stops with a message naming it |
 | Items in one generated array | 10,000 | a larger `minItems` is refused, naming the field |
 | Length of a string case | 1,000,000 | that boundary/invalid case is not made (`VARCHAR(10^20)`) |
 | Unique values | the value space | the pre-flight check names the field before any row |
@@ -53,13 +54,15 @@ importer.{fuzz_note}
 Every refusal is one of tdgen's typed errors: the window shows it in a dialog, the command line
 prints it as one line on stderr and exits with code 2.
 
-## Known limitation
+## Patterns that backtrack
 
-A `pattern` whose repetitions can overlap (`^(([a-z])+.)+[A-Z]([a-z])+$`) can make Python's
-regular-expression engine backtrack for a very long time on a string that does not match. tdgen
-checks strings with the same engine as the JSON Schema validator, so such a pattern can stall a
-job; cancel it and simplify the pattern. Patterns such as `(a+)+$`, `((a*)*b)*` and
-`(a|aa)+$` are generated quickly (see the table below).
+A `pattern` whose repetitions overlap (`^(a+)+$`, `^(.*a){{25}}$`,
+`^(([a-z])+.)+[A-Z]([a-z])+$`) can make Python's regular-expression engine — the one the JSON
+Schema validator uses — backtrack for minutes or years on a string that nearly matches, holding
+the interpreter lock all the while. tdgen checks such patterns with the `regex` package instead:
+it answers these at once, leaves the lock free for the window, and stops any check after 1 s
+with a message naming the pattern (`^(a|aa)+(?<!a)$` is one no backtracking engine can
+finish). Patterns without nested repetitions keep Python's own engine (see the table below).
 """
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -84,3 +85,23 @@ def test_machine_folders_are_left_out(report: ModuleType, tmp_path: Path) -> Non
     text = out.read_text(encoding="utf-8")
     assert "| error: deep.json: nested -- /* */ |" in text
     assert "/tmp" not in text
+
+
+def test_the_committed_page_holds_figures_and_none_of_the_banned_words(
+    report: ModuleType,
+) -> None:
+    """docs/RELIABILITY.md as committed: every area has a table whose rows passed, the areas of
+    the issue carry measured figures, and no line says 'lost', 'partial' or 'crashed'."""
+    page = _SCRIPT.parents[1] / "docs" / "RELIABILITY.md"
+    text = page.read_text(encoding="utf-8")
+    assert [line for line in text.splitlines() if report.FORBIDDEN.search(line)] == []
+    sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL))
+    for area in report.AREA_ORDER:
+        assert area in sections, f"no section {area!r}"
+        rows = [line for line in sections[area].splitlines() if line.startswith("| ")][1:]
+        assert rows, f"{area}: no rows"
+        assert all(line.rstrip().endswith("| passed |") for line in rows), area
+        figures = [line.split(" | ")[-2] for line in rows]
+        if area in {"Fuzzing", "Hostile input", "Faults", "Load", "Security"}:
+            assert any(re.search(r"\d", figure) for figure in figures), f"{area}: no figure"
+    assert "10,000 inputs in" in sections["Fuzzing"]  # the long fuzz of make fuzz
