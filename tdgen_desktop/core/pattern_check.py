@@ -32,6 +32,7 @@ read as the same characters. A pattern ``re`` rejects is rejected before ``regex
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -46,6 +47,8 @@ CHECK_SECONDS = 1.0
 FAST_STEPS = 10**7
 """The most ways (n^(k+1)) a pattern without nesting may try with ``re`` on one string."""
 
+_PARSER = importlib.import_module("re._parser")
+"""The parser ``re`` (and rstr) use: the parse tree tells nested repetitions apart."""
 _REPEATS = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
 _SEARCH_CACHE = 512
 
@@ -64,11 +67,9 @@ class CheckedPattern:
     __slots__ = ("_bounded", "_fast", "_fast_length", "nested", "pattern", "search")
 
     def __init__(self, pattern: str) -> None:
-        from re import _parser  # noqa: PLC0415 — the parse tree rstr and ``re`` share
-
         self.pattern = pattern
         compiled = re.compile(pattern)
-        variable = _variable_repeats(_parser.parse(pattern))
+        variable = _variable_repeats(_PARSER.parse(pattern))
         self.nested = variable is None
         """Whether the pattern nests repetitions (or alternatives, references …) and so may
         backtrack exponentially: every string is then checked in bounded time."""
