@@ -1,10 +1,11 @@
 """The generation panel: what to make for the current schema, and the Generate button.
 
-Rows per table, seed (with "New seed"), locale, case kinds, pairwise, provider, priority, output
-format and folder. The panel only collects choices: :meth:`GenerationPanel.build_request` turns
-them into a validated :class:`~tdgen_desktop.generation.pipeline.GenerationRequest`, and the
-window submits it to the scheduler when ``generate_requested`` fires — so pressing Generate
-never blocks.
+Rows per table, seed (with "New seed"), locale, case kinds (with the most boundary and invalid
+cases per table), pairwise, provider, priority, output format (with the SQL dialect, CREATE TABLE
+and one-file options while the format is SQL) and folder. The panel only collects choices:
+:meth:`GenerationPanel.build_request` turns them into a validated
+:class:`~tdgen_desktop.generation.pipeline.GenerationRequest`, and the window submits it to the
+scheduler when ``generate_requested`` fires — so pressing Generate never blocks.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -35,17 +37,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tdgen_desktop.core.enums import CaseKind, ExportFormat, Priority, ProviderKind
+from tdgen_desktop.core.enums import CaseKind, Dialect, ExportFormat, Priority, ProviderKind
 from tdgen_desktop.core.errors import TdgenError
 from tdgen_desktop.core.model import Dataset
 from tdgen_desktop.exporters import available_formats
-from tdgen_desktop.generation.pipeline import GenerationRequest
+from tdgen_desktop.generation.pipeline import GenerationRequest, one_file_name
 from tdgen_desktop.generation.pools import COUNTRY_LOCALES
 from tdgen_desktop.importers.project import ProjectSettings
 from tdgen_desktop.ui.ai_profiles import PromptPreviewDialog, prompts_text
 from tdgen_desktop.ui.settings import Preferences
 
 __all__ = [
+    "MAX_CASES",
     "MAX_ROWS",
     "MAX_SEED",
     "GenerationPanel",
@@ -60,6 +63,9 @@ MAX_ROWS = 10_000_000
 
 MAX_SEED = 2**31 - 1
 """Seeds are drawn from 0 … MAX_SEED (a QSpinBox holds a 32-bit int)."""
+
+MAX_CASES = 10_000_000
+"""The highest "Max. cases per table" the panel offers (0 means no limit)."""
 
 _PROVIDER_TEXT = {
     ProviderKind.NULL: "Rule-based (offline)",
@@ -81,6 +87,14 @@ _FORMAT_TEXT = {
     ExportFormat.XLSX: "Excel (XLSX)",
     ExportFormat.PARQUET: "Parquet",
 }
+_DIALECT_TEXT: dict[Dialect | None, str] = {
+    None: "As the source DDL (else SQLite)",
+    Dialect.SQLITE: "SQLite",
+    Dialect.POSTGRES: "PostgreSQL",
+    Dialect.MYSQL: "MySQL",
+}
+_AS_SOURCE = ""
+"""The dialect combo's data for "as the source DDL" (a combo's data cannot be None)."""
 _AI_HINT = (
     "AI and hybrid need an AI profile: add one in Settings ▸ AI profiles (Ctrl+,). "
     "Rule-based values work offline."
@@ -213,6 +227,23 @@ class GenerationPanel(QWidget):
         self._pairwise.setAccessibleName("Pairwise")
         form.addRow("", self._pairwise)
 
+        self._max_cases = QSpinBox()
+        self._max_cases.setObjectName("max_cases")
+        self._max_cases.setRange(0, MAX_CASES)
+        self._max_cases.setGroupSeparatorShown(True)
+        self._max_cases.setSpecialValueText("No limit")
+        self._max_cases.setToolTip(
+            "At most this many boundary and invalid rows per table (0: no limit); "
+            "the job's coverage report lists the cases left out"
+        )
+        self._max_cases.setAccessibleName("Maximum cases per table")
+        self._max_cases_row = QWidget()  # the label beside the box: the label column stays narrow
+        max_cases_layout = QHBoxLayout(self._max_cases_row)
+        max_cases_layout.setContentsMargins(0, 0, 0, 0)
+        max_cases_layout.addWidget(self._buddy("Max. cases per table:", self._max_cases))
+        max_cases_layout.addWidget(self._max_cases, 1)
+        form.addRow("", self._max_cases_row)
+
         seed_row = QWidget()
         seed_layout = QHBoxLayout(seed_row)
         seed_layout.setContentsMargins(0, 0, 0, 0)
@@ -286,7 +317,9 @@ class GenerationPanel(QWidget):
             self._format.addItem(format_text(fmt), fmt.value)
         self._format.setToolTip("The file format of the output")
         self._format.setAccessibleName("Output format")
+        self._format.currentIndexChanged.connect(self.on_format_current_index_changed)
         form.addRow(self._buddy("For&mat:", self._format), self._format)
+        form.addRow(self._build_sql_group())
 
         self._labels = QCheckBox("Add _case and _rule &columns")
         self._labels.setObjectName("label_columns")
@@ -340,6 +373,50 @@ class GenerationPanel(QWidget):
         self._generate.clicked.connect(self.on_generate_clicked)
         layout.addWidget(self._generate)
         layout.addStretch(1)
+
+    def _build_sql_group(self) -> QGroupBox:
+        """The SQL options, shown only while the format is SQL."""
+        self._sql_group = QGroupBox("SQL output")
+        self._sql_group.setObjectName("sql_options")
+        self._sql_group.setToolTip("Options of SQL output (shown while the format is SQL)")
+        self._sql_group.setAccessibleName("SQL options")
+        sql_form = QFormLayout(self._sql_group)
+        sql_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        sql_form.setContentsMargins(6, 6, 6, 6)
+
+        self._dialect = QComboBox()
+        self._dialect.setObjectName("dialect")
+        for dialect, text in _DIALECT_TEXT.items():
+            self._dialect.addItem(text, dialect.value if dialect is not None else _AS_SOURCE)
+        self._dialect.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self._dialect.setMinimumContentsLength(12)
+        self._dialect.setToolTip(
+            "Quoting, types and literals of the SQL: the dialect of a DDL schema (SQLite for "
+            "other schemas), or the one chosen"
+        )
+        self._dialect.setAccessibleName("SQL dialect")
+        sql_form.addRow(self._buddy("S&QL dialect:", self._dialect), self._dialect)
+
+        self._with_ddl = QCheckBox("Start each table with CREATE TABLE")
+        self._with_ddl.setObjectName("with_ddl")
+        self._with_ddl.setToolTip(
+            "Write each table's CREATE TABLE before its INSERTs, so the file loads into an "
+            "empty database"
+        )
+        self._with_ddl.setAccessibleName("Start each table with CREATE TABLE")
+        sql_form.addRow(self._with_ddl)
+
+        self._one_file = QCheckBox()
+        self._one_file.setObjectName("one_file")
+        self._one_file.setToolTip(
+            "Write every table into one SQL file named after the schema, parents before "
+            "children (labels stay in <table>.cases.jsonl)"
+        )
+        self._one_file.setAccessibleName("All tables in one file")
+        sql_form.addRow(self._one_file)
+        return self._sql_group
 
     @staticmethod
     def _buddy(text: str, widget: QWidget) -> QLabel:
@@ -408,6 +485,8 @@ class GenerationPanel(QWidget):
             count = len(dataset.tables)
             noun = "table" if count == 1 else "tables"
             self._schema_label.setText(f"{dataset.source.name} — {count} {noun}")
+        name = one_file_name(dataset.source) if dataset is not None else "<schema>.sql"
+        self._one_file.setText(f"All tables in one file ({name})")
         self._fill_table_rows()
         self._update_state()
 
@@ -420,20 +499,43 @@ class GenerationPanel(QWidget):
         """
         if self._dataset is None:
             raise RuntimeError("no schema is loaded")
+        sql = self.output_format is ExportFormat.SQL
         return GenerationRequest(
             source=self._dataset.source,
             out_dir=self.output_dir,
             rows=self._rows.value(),
             table_rows=self._table_overrides(),
             cases=frozenset(self.case_kinds),
-            format=ExportFormat(self._format.currentData()),
+            format=self.output_format,
             seed=self._seed.value(),
             locale=self.locale_name,
             provider=ProviderKind(self._provider.currentData(Qt.ItemDataRole.UserRole)),
             label_columns=self._labels.isChecked(),
+            max_cases=self.max_cases,
             pairwise=self._pairwise.isChecked(),
+            dialect=self.dialect if sql else None,
+            with_ddl=sql and self._with_ddl.isChecked(),
+            one_file=sql and self._one_file.isChecked(),
             formula_guard=self._formula_guard.isChecked(),
         )
+
+    @property
+    def output_format(self) -> ExportFormat:
+        """The output format chosen."""
+        return ExportFormat(self._format.currentData())
+
+    @property
+    def dialect(self) -> Dialect | None:
+        """The SQL dialect chosen (None: the dialect of the source DDL, else SQLite)."""
+        value = self._dialect.currentData()
+        return Dialect(value) if value else None
+
+    @property
+    def max_cases(self) -> int | None:
+        """The most boundary and invalid rows per table (None: no limit, or none ticked)."""
+        if not self._max_cases.isEnabled():
+            return None
+        return self._max_cases.value() or None
 
     @property
     def priority(self) -> Priority:
@@ -481,6 +583,18 @@ class GenerationPanel(QWidget):
         """Use ``seed``."""
         self._seed.setValue(seed)
 
+    def set_sql_options(
+        self, dialect: Dialect | None, *, with_ddl: bool = False, one_file: bool = False
+    ) -> None:
+        """Choose the SQL dialect (None: as the source DDL), CREATE TABLE and one file."""
+        self._set_combo_data(self._dialect, dialect.value if dialect is not None else _AS_SOURCE)
+        self._with_ddl.setChecked(with_ddl)
+        self._one_file.setChecked(one_file)
+
+    def set_max_cases(self, count: int | None) -> None:
+        """At most ``count`` boundary and invalid rows per table (None or 0: no limit)."""
+        self._max_cases.setValue(min(count or 0, MAX_CASES))
+
     def project_settings(self) -> ProjectSettings:
         """The panel's options as a project's generation settings (no folder, no priority)."""
         return ProjectSettings(
@@ -489,10 +603,15 @@ class GenerationPanel(QWidget):
             seed=self._seed.value(),
             locale=self.locale_name,
             cases=frozenset(self.case_kinds) or frozenset({CaseKind.VALID}),
-            format=ExportFormat(self._format.currentData()),
+            format=self.output_format,
             provider=self.provider,
             pairwise=self._pairwise.isChecked(),
+            max_cases=self._max_cases.value() or None,
             label_columns=self._labels.isChecked(),
+            dialect=self.dialect,
+            with_ddl=self._with_ddl.isChecked(),
+            # only SQL output can be one file: a project must stay valid for `tdgen generate`
+            one_file=self.output_format is ExportFormat.SQL and self._one_file.isChecked(),
             formula_guard=self._formula_guard.isChecked(),
         )
 
@@ -519,6 +638,10 @@ class GenerationPanel(QWidget):
         self._pairwise.setChecked(settings.pairwise)
         self._labels.setChecked(settings.label_columns)
         self._formula_guard.setChecked(settings.formula_guard)
+        self.set_max_cases(settings.max_cases)
+        self.set_sql_options(
+            settings.dialect, with_ddl=settings.with_ddl, one_file=settings.one_file
+        )
 
     def can_generate(self) -> bool:
         """Whether Generate is enabled."""
@@ -574,6 +697,9 @@ class GenerationPanel(QWidget):
             problem = "Choose an output folder."
         self._problem.setText(problem)
         self._problem.setVisible(bool(problem))
+        kinds = set(self.case_kinds)
+        self._max_cases_row.setEnabled(bool(kinds & {CaseKind.BOUNDARY, CaseKind.INVALID}))
+        self._sql_group.setVisible(self.output_format is ExportFormat.SQL)
         self._generate.setEnabled(not problem)
         self._show_prompts.setEnabled(self._dataset is not None and not problem)
 
@@ -599,6 +725,11 @@ class GenerationPanel(QWidget):
     @Slot(bool)
     def on_case_box_toggled(self, _checked: bool) -> None:
         """Re-check whether Generate is possible."""
+        self._update_state()
+
+    @Slot(int)
+    def on_format_current_index_changed(self, _index: int) -> None:
+        """Show the SQL options only while the format is SQL."""
         self._update_state()
 
     @Slot(str)

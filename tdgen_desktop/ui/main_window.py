@@ -52,7 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 from tdgen_desktop.core.enums import ExportFormat
-from tdgen_desktop.core.errors import TdgenError
+from tdgen_desktop.core.errors import TdgenError, UnsupportedFeatureError
 from tdgen_desktop.core.model import Dataset, Field
 from tdgen_desktop.importers.project import save_project
 from tdgen_desktop.scheduler import Job, JobScheduler, JobState, SchedulerStatus
@@ -1229,8 +1229,10 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def on_preview_preview_failed(self, error: object) -> None:
-        """A preview file could not be read."""
-        if isinstance(error, Exception):
+        """A preview file could not be read (a format the preview cannot read: a notice only)."""
+        if isinstance(error, UnsupportedFeatureError):  # SQL, XLSX, Parquet: the preview says so
+            self._bridge.notify(error.message)
+        elif isinstance(error, Exception):
             self._bridge.show_error(error, self)
 
     @Slot(object)
