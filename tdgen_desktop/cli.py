@@ -115,8 +115,8 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--one-file",
         action="store_true",
-        help="SQL output: every table in one file named after the schema (shop.sql), in "
-        "insert order (default: one file per table)",
+        help="SQL and XLSX output: every table in one file named after the schema (shop.sql; "
+        "a workbook with a sheet per table), in insert order (default: one file per table)",
     )
     gen.add_argument(
         "-o",

@@ -1,6 +1,8 @@
 """Excel workbooks (``.xlsx``) through xlsxwriter: one sheet per table, typed cells.
 
-The sheet is named after the table (at most 31 characters, without ``[]:*?/\\``). The first row
+A workbook holds one table, or — with :meth:`XlsxWriter.next_sheet` (``--one-file``) — every
+table of a job, a sheet each, in insert order. A sheet is named after its table (at most 31
+characters, without ``[]:*?/\\``; a name already taken gets a number). The first row
 holds the column names in bold on a shaded background, frozen, with an autofilter over the
 data. Cells keep their types: numbers (integers beyond ±2⁵³ as text, Excel stores doubles),
 booleans, dates, date-times and times as Excel dates with a display format, text as text (never
@@ -85,8 +87,7 @@ class XlsxWriter(TableWriter):
                 "nan_inf_to_errors": True,
             },
         )
-        self._sheet = self._book.add_worksheet(sheet_name(self.table.name))
-        header = self._book.add_format(
+        self._header = self._book.add_format(
             {"bold": True, "bg_color": "#DDE7F0", "bottom": 1, "text_wrap": False}
         )
         self._formats = {
@@ -94,6 +95,33 @@ class XlsxWriter(TableWriter):
             FieldType.DATETIME: self._book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
             FieldType.TIME: self._book.add_format({"num_format": "hh:mm:ss"}),
         }
+        self._quoted = self._book.add_format({"quote_prefix": True})
+        self._add_sheet()
+
+    def next_sheet(self, table: Table, columns: Sequence[str]) -> None:
+        """Go on with ``table``'s rows on a new sheet of the same workbook.
+
+        Raises:
+            ExportError: the sheet cannot be added; the partial file has been removed.
+        """
+        with self._file.guard():
+            self._close_sheet()
+            self.table = table
+            self.columns = list(columns)
+            self._rows_written = 0
+            self._alignments = {}
+            self._add_sheet()
+
+    def _add_sheet(self) -> None:
+        taken = {sheet.name.lower() for sheet in self._book.worksheets()}
+        name = sheet_name(self.table.name)
+        for number in range(2, len(taken) + 3):
+            if name.lower() not in taken:
+                break
+            suffix = f" ({number})"
+            name = sheet_name(self.table.name)[: 31 - len(suffix)] + suffix
+        self._sheet = self._book.add_worksheet(name)
+        header = self._header
         names = list(self.columns)
         if self.options.label_columns:
             names.extend(_LABEL_COLUMNS)
@@ -105,7 +133,6 @@ class XlsxWriter(TableWriter):
             self._sheet.set_column(column, column, width)
             self._sheet.write_string(0, column, name, header)
         self._sheet.freeze_panes(1, 0)
-        self._quoted = self._book.add_format({"quote_prefix": True})
         self._writers = [self._cell_writer(kind) for kind in self._kinds]
 
     def _cell_writer(self, kind: FieldType) -> Callable[[int, int, Any], None]:
@@ -155,10 +182,13 @@ class XlsxWriter(TableWriter):
                 if label.rule:
                     self._sheet.write_string(number, width + 1, label.rule)
 
-    def _finish(self) -> None:
+    def _close_sheet(self) -> None:
         last_column = len(self._writers) - 1 + (2 if self.options.label_columns else 0)
         if last_column >= 0:
             self._sheet.autofilter(0, 0, max(self.rows_written, 1), last_column)
+
+    def _finish(self) -> None:
+        self._close_sheet()
         self._book.close()
 
     def abort(self) -> None:

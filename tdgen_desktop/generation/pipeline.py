@@ -96,8 +96,9 @@ class GenerationRequest:
         source_dialect: the SQL dialect of a DDL source (``None``: detected from its text).
         source_format: the kind of source file (``None``: told by its name and content).
         with_ddl: SQL output starts with each table's ``CREATE TABLE``.
-        one_file: SQL output puts every table, in insert order, into one file named after the
-            source (``shop.sql`` for ``shop.json``) instead of one file per table.
+        one_file: SQL and XLSX output put every table, in insert order, into one file named
+            after the source (``shop.sql`` for ``shop.json``; a workbook with a sheet per
+            table) instead of one file per table.
         formula_guard: neutralise spreadsheet formulas in CSV, TSV and XLSX text cells of
             valid and boundary rows (see :class:`~tdgen_desktop.exporters.ExportOptions`).
         processes: worker processes that make a table's chunks (0: the job's own thread;
@@ -139,10 +140,10 @@ class GenerationRequest:
             raise UsageError("--max-cases cannot be negative")
         if self.processes is not None and not 0 <= self.processes <= MAX_PROCESSES:
             raise UsageError(f"--processes: choose 0 … {MAX_PROCESSES}")
-        if self.one_file and self.format is not ExportFormat.SQL:
+        if self.one_file and self.format not in (ExportFormat.SQL, ExportFormat.XLSX):
             raise UsageError(
-                f"--one-file: only SQL output is written to one file (--format sql), not "
-                f"{self.format.value}"
+                "--one-file: only SQL and XLSX output are written to one file (--format sql "
+                f"or xlsx), not {self.format.value}"
             )
 
     def rows_for(self, table: str) -> int:
@@ -353,7 +354,7 @@ def run_pipeline(
                 raise exc.with_context(file=request.source, field=table.name) from None
         tracker.step(Step.FOUNDATION, StepState.DONE)
         tracker.step(Step.VALIDATE, StepState.DONE)
-        if request.one_file:
+        if request.one_file and request.format is ExportFormat.SQL:
             _join_tables(request, result, writers)
         for writer in writers:
             writer.commit()
@@ -671,21 +672,28 @@ def _open_writers(
         formula_guard=request.formula_guard,
         **(_key_order(relations, table) if relations is not None else {}),
     )
-    path = request.out_dir / f"{table.name}.{extension_for(request.format)}"
-    writer = writer_for(request.format)(path, table, columns, options)
-    writers.append(writer)
+    extension = extension_for(request.format)
+    workbook = request.one_file and request.format is ExportFormat.XLSX  # a sheet per table
+    book = next((w for w in writers if hasattr(w, "next_sheet")), None) if workbook else None
+    if book is not None:
+        book.next_sheet(table, columns)
+        writer = book
+    else:
+        name = one_file_name(request.source, extension) if workbook else f"{table.name}.{extension}"
+        writer = writer_for(request.format)(request.out_dir / name, table, columns, options)
+        writers.append(writer)
     cases = CasesWriter(request.out_dir / f"{table.name}.cases.jsonl")
     writers.append(cases)
     return writer, cases
 
 
-def one_file_name(source: Path) -> str:
-    """The name of the one SQL file of a job (``--one-file``): the source's name as ``.sql``."""
+def one_file_name(source: Path, extension: str = "sql") -> str:
+    """The name of the one file of a job (``--one-file``): the source's name as ``.sql``."""
     name = source.name
     for suffix in (".tdgen.json", source.suffix):
         if suffix and name.endswith(suffix) and name != suffix:
-            return name.removesuffix(suffix) + ".sql"
-    return name + ".sql"
+            return f"{name.removesuffix(suffix)}.{extension}"
+    return f"{name}.{extension}"
 
 
 def _join_tables(request: GenerationRequest, result: JobResult, writers: list[Any]) -> None:

@@ -161,3 +161,72 @@ def test_registered_and_used_by_the_pipeline(tmp_path: Path) -> None:
     customers = {int(float(r[0][1])) for r in _cells(result.tables[0].path)[1][1:]}
     assert {int(float(r[1][1])) for r in rows[1:]} <= customers
     assert all(kind == "n" for kind, _ in rows[1][:4] if kind != "s")
+
+
+def _sheets(path: Path) -> list[tuple[str, list[list[str]]]]:
+    """Every sheet of a workbook: its name and its rows of cell texts."""
+    with zipfile.ZipFile(path) as archive:
+        book = ET.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314
+        names = [s.get("name", "") for s in book.findall("m:sheets/m:sheet", _NS)]
+        shared: list[str] = []
+        if "xl/sharedStrings.xml" in archive.namelist():
+            strings = ET.fromstring(archive.read("xl/sharedStrings.xml"))  # noqa: S314
+            shared = ["".join(t.itertext()) for t in strings.findall("m:si", _NS)]
+        sheets = []
+        for number, name in enumerate(names, start=1):
+            xml = archive.read(f"xl/worksheets/sheet{number}.xml")
+            rows = []
+            for row in ET.fromstring(xml).findall("m:sheetData/m:row", _NS):  # noqa: S314
+                texts = []
+                for cell in row.findall("m:c", _NS):
+                    if cell.get("t") == "s":
+                        texts.append(shared[int(cell.findtext("m:v", "", _NS))])
+                    elif cell.get("t") == "inlineStr":
+                        texts.append("".join(cell.find("m:is", _NS).itertext()))  # type: ignore[union-attr]
+                    else:
+                        texts.append(cell.findtext("m:v", "", _NS))
+                rows.append(texts)
+            sheets.append((name, rows))
+    return sheets
+
+
+def test_one_file_is_one_workbook_with_a_sheet_per_table(tmp_path: Path) -> None:
+    """``--one-file`` with XLSX: the tables' sheets, in insert order, hold exactly what the
+    workbooks of a run with one file per table hold."""
+    shop = Path(__file__).resolve().parents[3] / "resources" / "examples" / "shop.sql"
+    base = GenerationRequest(
+        source=shop, out_dir=tmp_path / "each", rows=6, format=ExportFormat.XLSX, seed=3
+    )
+    each = run_pipeline(base)
+    one = run_pipeline(
+        GenerationRequest(
+            source=shop,
+            out_dir=tmp_path / "one",
+            rows=6,
+            format=ExportFormat.XLSX,
+            seed=3,
+            one_file=True,
+        )
+    )
+
+    assert sorted(p.name for p in (tmp_path / "one").glob("*.xlsx")) == ["shop.xlsx"]
+    assert {t.path for t in one.tables} == {tmp_path / "one" / "shop.xlsx"}
+    sheets = _sheets(tmp_path / "one" / "shop.xlsx")
+    assert [name for name, _ in sheets] == [t.table for t in each.tables]
+    for (name, rows), table in zip(sheets, each.tables, strict=True):
+        assert len(rows) == table.rows + 1, name  # the header and every row
+        assert rows == _sheets(table.path)[0][1], name
+
+
+def test_sheet_names_that_clash_after_cutting_get_a_number(tmp_path: Path) -> None:
+    long_a = Table(name="a" * 40 + "_first", fields=[Field("id", FieldType.INTEGER)])
+    long_b = Table(name="a" * 40 + "_second", fields=[Field("id", FieldType.INTEGER)])
+    path = tmp_path / "book.xlsx"
+    with XlsxWriter(path, long_a, ["id"]) as writer:
+        writer.write(RowBatch(long_a, ["id"], [(1,)], [VALID_LABEL]))
+        writer.next_sheet(long_b, ["id"])
+        writer.write(RowBatch(long_b, ["id"], [(2,), (3,)], [VALID_LABEL] * 2))
+
+    sheets = _sheets(path)
+    assert [name for name, _ in sheets] == ["a" * 31, "a" * 27 + " (2)"]
+    assert [len(rows) for _, rows in sheets] == [2, 3]
