@@ -610,7 +610,7 @@ class GenerationPanel(QWidget):
             label_columns=self._labels.isChecked(),
             dialect=self.dialect,
             with_ddl=self._with_ddl.isChecked(),
-            # only SQL output can be one file: a project must stay valid for `tdgen generate`
+            # the panel offers one file for SQL only: a project stays valid for `tdgen generate`
             one_file=self.output_format is ExportFormat.SQL and self._one_file.isChecked(),
             formula_guard=self._formula_guard.isChecked(),
         )
