@@ -375,12 +375,12 @@ class GenerationPanel(QWidget):
         layout.addStretch(1)
 
     def _build_sql_group(self) -> QGroupBox:
-        """The SQL options, shown only while the format is SQL."""
+        """The SQL options, shown only while the format is SQL (for XLSX: one file only)."""
         self._sql_group = QGroupBox("SQL output")
         self._sql_group.setObjectName("sql_options")
         self._sql_group.setToolTip("Options of SQL output (shown while the format is SQL)")
         self._sql_group.setAccessibleName("SQL options")
-        sql_form = QFormLayout(self._sql_group)
+        sql_form = self._sql_form = QFormLayout(self._sql_group)
         sql_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         sql_form.setContentsMargins(6, 6, 6, 6)
 
@@ -411,8 +411,9 @@ class GenerationPanel(QWidget):
         self._one_file = QCheckBox()
         self._one_file.setObjectName("one_file")
         self._one_file.setToolTip(
-            "Write every table into one SQL file named after the schema, parents before "
-            "children (labels stay in <table>.cases.jsonl)"
+            "Write every table into one file named after the schema, parents before children: "
+            "one SQL file, or one workbook with a sheet per table (labels stay in "
+            "<table>.cases.jsonl)"
         )
         self._one_file.setAccessibleName("All tables in one file")
         sql_form.addRow(self._one_file)
@@ -485,8 +486,6 @@ class GenerationPanel(QWidget):
             count = len(dataset.tables)
             noun = "table" if count == 1 else "tables"
             self._schema_label.setText(f"{dataset.source.name} — {count} {noun}")
-        name = one_file_name(dataset.source) if dataset is not None else "<schema>.sql"
-        self._one_file.setText(f"All tables in one file ({name})")
         self._fill_table_rows()
         self._update_state()
 
@@ -515,9 +514,14 @@ class GenerationPanel(QWidget):
             pairwise=self._pairwise.isChecked(),
             dialect=self.dialect if sql else None,
             with_ddl=sql and self._with_ddl.isChecked(),
-            one_file=sql and self._one_file.isChecked(),
+            one_file=self._joins_tables(),
             formula_guard=self._formula_guard.isChecked(),
         )
+
+    def _joins_tables(self) -> bool:
+        """Whether the tables go into one file (SQL or XLSX, with the box ticked)."""
+        joinable = self.output_format in (ExportFormat.SQL, ExportFormat.XLSX)
+        return joinable and self._one_file.isChecked()
 
     @property
     def output_format(self) -> ExportFormat:
@@ -610,8 +614,8 @@ class GenerationPanel(QWidget):
             label_columns=self._labels.isChecked(),
             dialect=self.dialect,
             with_ddl=self._with_ddl.isChecked(),
-            # the panel offers one file for SQL only: a project stays valid for `tdgen generate`
-            one_file=self.output_format is ExportFormat.SQL and self._one_file.isChecked(),
+            # one file only for SQL and XLSX: a project stays valid for `tdgen generate`
+            one_file=self._joins_tables(),
             formula_guard=self._formula_guard.isChecked(),
         )
 
@@ -699,7 +703,15 @@ class GenerationPanel(QWidget):
         self._problem.setVisible(bool(problem))
         kinds = set(self.case_kinds)
         self._max_cases_row.setEnabled(bool(kinds & {CaseKind.BOUNDARY, CaseKind.INVALID}))
-        self._sql_group.setVisible(self.output_format is ExportFormat.SQL)
+        fmt = self.output_format
+        self._sql_group.setVisible(fmt in (ExportFormat.SQL, ExportFormat.XLSX))
+        self._sql_group.setTitle("Excel output" if fmt is ExportFormat.XLSX else "SQL output")
+        self._sql_form.setRowVisible(self._dialect, fmt is ExportFormat.SQL)
+        self._sql_form.setRowVisible(self._with_ddl, fmt is ExportFormat.SQL)
+        extension = "xlsx" if fmt is ExportFormat.XLSX else "sql"
+        source = self._dataset.source if self._dataset is not None else None
+        name = one_file_name(source, extension) if source is not None else f"<schema>.{extension}"
+        self._one_file.setText(f"All tables in one file ({name})")
         self._generate.setEnabled(not problem)
         self._show_prompts.setEnabled(self._dataset is not None and not problem)
 

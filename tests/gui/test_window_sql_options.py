@@ -127,6 +127,36 @@ def test_sql_options_apply_only_to_sql_output(gui: Gui) -> None:
     assert _child(panel, QComboBox, "dialect").currentText() == "MySQL"
 
 
+def test_xlsx_offers_only_one_workbook_for_every_table(gui: Gui) -> None:
+    gui.drop_and_wait(SHOP)
+    panel = gui.window.generation_panel
+    group = _child(panel, QGroupBox, "sql_options")
+    dialect = _child(panel, QComboBox, "dialect")
+    with_ddl = _child(panel, QCheckBox, "with_ddl")
+    one_file = _child(panel, QCheckBox, "one_file")
+
+    panel.set_format(ExportFormat.XLSX)
+    assert group.isVisibleTo(panel)
+    assert group.title() == "Excel output"
+    assert not dialect.isVisibleTo(panel)
+    assert not with_ddl.isVisibleTo(panel)
+    assert one_file.isVisibleTo(panel)
+    assert one_file.text() == "All tables in one file (shop.xlsx)"
+    one_file.click()
+    request = panel.build_request()
+    assert (request.format, request.one_file, request.dialect) == (ExportFormat.XLSX, True, None)
+    assert panel.project_settings().one_file
+
+    job = gui.wait_job(gui.generate())
+    assert job.state is JobState.DONE, job.error
+    assert sorted(p.name for p in gui.out_dir.glob("*.xlsx")) == ["shop.xlsx"]
+
+    panel.set_format(ExportFormat.SQL)
+    assert group.title() == "SQL output"
+    assert dialect.isVisibleTo(panel)
+    assert one_file.text() == "All tables in one file (shop.sql)"
+
+
 def test_project_restores_sql_options_and_max_cases(
     make_window: Callable[..., Gui], tmp_path: Path
 ) -> None:
