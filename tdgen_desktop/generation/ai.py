@@ -524,6 +524,9 @@ class AiSummary:
         values: per table and field, how many checked values the model gave.
         fallbacks: fields that kept their foundation values, with the reason.
         ai_rows: pure AI provider: per table, rows whose values came from the model.
+        answers: the model's answers by prompt (:func:`prompt_key`), kept in memory so that the
+            job can be replayed with the same values and no request (``Export again``).
+        reused: the answers came from an earlier job's ``answers``, not from the model.
     """
 
     provider: str
@@ -533,6 +536,8 @@ class AiSummary:
     values: dict[str, dict[str, int]] = field(default_factory=dict)
     fallbacks: list[FieldFallback] = field(default_factory=list)
     ai_rows: dict[str, int] = field(default_factory=dict)
+    answers: dict[tuple[str, str], Answer] = field(default_factory=dict, repr=False)
+    reused: bool = False
 
     def fall_back(self, table: str, fields: Sequence[str], reason: str) -> None:
         """Record that ``fields`` of ``table`` keep their foundation values."""
@@ -556,8 +561,16 @@ class AiSummary:
         parts = [f"{count} field(s) with AI values"]
         if self.fallbacks:
             parts.append(f"{len(self.fallbacks)} fell back")
-        parts.append(self.cost.summary())
+        if self.reused:
+            parts.append("the values of the job exported again; no request")
+        else:
+            parts.append(self.cost.summary())
         return "; ".join(parts)
+
+
+def prompt_key(prompt: Prompt) -> tuple[str, str]:
+    """What identifies a prompt's answer: its system and user text."""
+    return prompt.system, prompt.user
 
 
 # ==================================================================== the enhance step
@@ -596,25 +609,34 @@ def enhance(
         else _RowsBuilder(request, tables, foundation)
     )
     provider: Any = foundation
+    kept = request.ai_answers or {}
     try:
-        if session is None:
-            raise LlmError("no AI profile is configured")
-        summary.model = session.profile.model_name
         prompts = builder.prompts()
+        if session is not None:
+            summary.model = session.profile.model_name
         if not prompts:
             report(StepState.SKIPPED, "nothing to ask the model: no weak field in the valid rows")
             return foundation
-        job = session.new_job()
-        summary.cost = job.cost
-        report(StepState.RUNNING, f"asking {summary.model}: 0/{len(prompts)} answers")
-        answers = session.ask_all_blocking(
-            prompts,
-            seed=request.seed,
-            job=job,
-            cancelled=lambda: cancel.cancelled,
-            on_answer=lambda done, total: report(StepState.RUNNING, f"AI answers {done}/{total}"),
-        )
-        cancel.raise_if_cancelled()
+        if all(prompt_key(p) in kept for p in prompts):  # a replay: the same values, no request
+            summary.model, summary.reused = request.ai_model, True
+            answers = [kept[prompt_key(p)] for p in prompts]
+        else:
+            if session is None:
+                raise LlmError("no AI profile is configured")
+            job = session.new_job()
+            summary.cost = job.cost
+            report(StepState.RUNNING, f"asking {summary.model}: 0/{len(prompts)} answers")
+            answers = session.ask_all_blocking(
+                prompts,
+                seed=request.seed,
+                job=job,
+                cancelled=lambda: cancel.cancelled,
+                on_answer=lambda done, total: report(
+                    StepState.RUNNING, f"AI answers {done}/{total}"
+                ),
+            )
+            cancel.raise_if_cancelled()
+        summary.answers = {prompt_key(p): a for p, a in zip(prompts, answers, strict=True)}
         provider = builder.build(answers, summary)
     except CancelledError:
         raise

@@ -104,6 +104,9 @@ class GenerationRequest:
         processes: worker processes that make a table's chunks (0: the job's own thread;
             ``None``: :func:`auto_processes`). Files are byte-identical for any number.
         ai: the AI profile's session, for the ``ai`` and ``hybrid`` providers.
+        ai_answers: the model's answers of an earlier job (``JobResult.ai.answers``): a job
+            that asks the same prompts uses them and sends nothing (``Export again``).
+        ai_model: the model those answers came from.
     """
 
     source: Path
@@ -128,6 +131,10 @@ class GenerationRequest:
     formula_guard: bool = True
     processes: int | None = None
     ai: AiSession | None = field(default=None, repr=False, compare=False)
+    ai_answers: Mapping[tuple[str, str], Any] | None = field(
+        default=None, repr=False, compare=False
+    )
+    ai_model: str = field(default="", repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.rows < 0 or any(n < 0 for n in self.table_rows.values()):
@@ -437,7 +444,7 @@ def _check_request(request: GenerationRequest) -> None:
     from tdgen_desktop.exporters import writer_for  # noqa: PLC0415
 
     writer_for(request.format)  # raises UsageError for a format not available
-    if request.provider is not ProviderKind.NULL and request.ai is None:
+    if request.provider is not ProviderKind.NULL and request.ai is None and not request.ai_answers:
         raise UsageError(
             f"--provider {request.provider.value}: no AI profile is configured; set "
             "TDGEN_AI_PROVIDER (openai, anthropic or ollama), TDGEN_AI_MODEL and TDGEN_AI_API_KEY"

@@ -894,7 +894,9 @@ class MainWindow(QMainWindow):
         return job_id
 
     def export_again(self, job_id: str, fmt: ExportFormat, folder: Path) -> str | None:
-        """Queue a finished job again with another format and folder (same seed, same rows).
+        """Queue a finished job again with another format and folder: a replay of the job from
+        its kept snapshot, seed and AI answers (no request), so the rows are the same; each
+        format gets the case rows it can carry.
 
         Returns:
             The new job's id, or None when the job cannot be exported again.
@@ -908,7 +910,14 @@ class MainWindow(QMainWindow):
                 f"{job_id} is {job.state.value}: only finished jobs can be exported"
             )
             return None
-        request = dataclasses.replace(job.request, format=fmt, out_dir=folder)
+        ai = job.result.ai if job.result is not None else None
+        request = dataclasses.replace(
+            job.request,
+            format=fmt,
+            out_dir=folder,
+            ai_answers=ai.answers if ai is not None and not ai.fallbacks else None,
+            ai_model=ai.model if ai is not None else "",
+        )
         new_id = self._scheduler.submit(request, job.priority, dataset=job.dataset)
         self._bridge.notify(
             f"Queued {new_id}: {job_id} again as {format_text(fmt)} → {display_path(folder)}"

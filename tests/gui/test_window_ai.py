@@ -8,6 +8,7 @@ output) is searched for the API key.
 from __future__ import annotations
 
 import asyncio
+import csv
 import gc
 import json
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 import qasync
 from ai_server import API_KEY, FAST_RETRY, AiTestServer, MemoryKeyring
-from gui_support import WAIT_MS, Gui, write_prefs
+from gui_support import WAIT_MS, Gui, read_jsonl, write_prefs
 from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from tdgen_desktop.app import build_main_window
-from tdgen_desktop.core.enums import CaseKind, ProviderKind, Step, StepState
+from tdgen_desktop.core.enums import CaseKind, ExportFormat, ProviderKind, Step, StepState
 from tdgen_desktop.llm import AiProfile, LoopRunner, ProfileKind
 from tdgen_desktop.scheduler import JobColumn, JobScheduler, JobState, JobTableModel
 from tdgen_desktop.services import AppPaths
@@ -503,6 +504,43 @@ def test_hybrid_job_with_a_failing_server_turns_amber_with_a_warning(
         for r in rows
         for c in range(2, columns)
     )
+
+
+def test_export_again_keeps_the_ai_values_and_sends_nothing(
+    ai_gui: Gui, server: AiTestServer, shop: Path, tmp_path: Path
+) -> None:
+    """Export again replays the job with the model's answers of the first run: the same rows,
+    no request — even when the model would fail (or answer differently) now."""
+    job_id = _generate_hybrid(ai_gui, shop)
+    first = ai_gui.wait_job(job_id)
+    assert first.state is JobState.DONE, first.error
+    sent = len(server.requests)
+    assert sent == 3
+    server.fault = "500"
+
+    again_id = ai_gui.window.export_again(job_id, ExportFormat.JSONL, tmp_path / "again")
+    assert again_id is not None
+    again = ai_gui.wait_job(again_id)
+
+    assert again.state is JobState.DONE, again.error
+    assert len(server.requests) == sent  # nothing asked
+    assert _enhance_state(ai_gui, again_id) is StepState.DONE  # green, not amber
+    assert again.result is not None
+    assert again.result.ai is not None
+    assert again.result.ai.reused
+    assert not again.result.ai.fallbacks
+    tip = ai_gui.window.jobs_panel.dots.tooltip(_dots_index(ai_gui, again_id))
+    assert "the values of the job exported again; no request" in tip
+    # The valid rows are the same, row for row (CSV and JSON Lines carry different boundary
+    # rows: CSV cannot tell an empty string from null).
+    first_labels = read_jsonl(tmp_path / "out" / "category.cases.jsonl")[:20]
+    assert read_jsonl(tmp_path / "again" / "category.cases.jsonl")[:20] == first_labels
+    assert all(label["case"] == "valid" and label.get("ai") for label in first_labels)
+    with (tmp_path / "out" / "category.csv").open(encoding="utf-8", newline="") as stream:
+        first_titles = [row["title"] for row in csv.DictReader(stream)][:20]
+    titles = [r["title"] for r in read_jsonl(tmp_path / "again" / "category.jsonl")[:20]]
+    assert titles == first_titles
+    assert set(titles) <= server.values_for("title")
 
 
 ITEM_SCHEMA: dict[str, Any] = {
