@@ -690,7 +690,9 @@ class _UniqueText(UniqueSource):
     """Unique strings across the whole job.
 
     A repeat is replaced, in order of preference, by the value with a numeric suffix
-    (``anna.smith`` → ``anna.smith7``), by a fresh value of the inner source, or — for plain
+    (``anna.smith`` → ``anna.smith7``, ``https://example.com/`` → ``https://example.com/7``)
+    where the value is plain text, an e-mail address or a URL and the suffixed value still fits,
+    by a fresh value of the inner source, or — for plain
     text without pattern or format — by random letters of an allowed length, so small spaces
     (``minLength 3, maxLength 3``) fill up instead of running dry.
     """
@@ -712,7 +714,7 @@ class _UniqueText(UniqueSource):
         return value if isinstance(value, str) else None
 
     def _replacement(self, value: str, row: int, ctx: _LazyContext) -> str:
-        if self.plain or "@" in value:
+        if self.plain or "@" in value or "://" in value:
             suffixed = self._suffixed(value, row, ctx)
             if suffixed is not None:
                 return suffixed

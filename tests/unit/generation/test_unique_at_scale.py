@@ -63,3 +63,23 @@ def test_unique_emails_and_names_with_suffixes_are_distinct_and_valid(tmp_path: 
     suffixed = sum(row["full_name"][-1].isdigit() for row in rows)
     assert suffixed > 3_000
     assert all("@" in row["email"] and row["email"].split("@")[0] for row in rows)
+
+
+def test_unique_urls_do_not_run_dry(tmp_path: Path) -> None:
+    """Faker's URL pool repeats after a few hundred values; repeats get a path number."""
+    schema = {
+        "type": "object",
+        "required": ["id", "link"],
+        "properties": {
+            "id": {"type": "integer"},
+            "link": {"type": "string", "format": "uri", "maxLength": 60, "x-unique": True},
+        },
+    }
+    source = tmp_path / "links.json"
+    source.write_text(json.dumps(schema), encoding="utf-8")
+    result = run_pipeline(GenerationRequest(source, tmp_path / "out", rows=3_000, processes=0))
+    assert result.validation_failures == 0
+    with (tmp_path / "out" / "links.csv").open(encoding="utf-8", newline="") as handle:
+        links = [row["link"] for row in csv.DictReader(handle)]
+    assert len(links) == len(set(links)) == 3_000
+    assert all(link.startswith(("http://", "https://")) and len(link) <= 60 for link in links)
