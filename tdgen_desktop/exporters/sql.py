@@ -227,6 +227,12 @@ class SqlWriter(TableWriter):
     The dialect is ``options.dialect``, else the dialect the table was imported from, else
     SQLite. A PostgreSQL table with a ``GENERATED ALWAYS AS IDENTITY`` column gets
     ``OVERRIDING SYSTEM VALUE`` so its generated keys are kept.
+
+    The invalid rows are held back and written last, each as a statement of its own after a
+    comment naming its rule: a file reads as the rows a database must accept (valid, then
+    boundary), then the rows it must reject. With ``options.checks_off`` the rows to accept are
+    written with the database's foreign-key checks off, switched on again before the invalid
+    rows, so each of them is still rejected for its own rule.
     """
 
     format = ExportFormat.SQL
@@ -255,6 +261,7 @@ class SqlWriter(TableWriter):
             f"INSERT INTO {quote_identifier(table.name, self.dialect)} ({quoted}){overriding}"
             " VALUES"
         )
+        self._held: list[str] = []  # invalid rows, written last
         super().__init__(path, table, columns, options)
 
     def _begin(self) -> None:
@@ -271,10 +278,15 @@ class SqlWriter(TableWriter):
             create = create_table_sql(self.table, self.dialect, self.columns, leave_out=later)
             stream.write(create + ";\n")
 
+    def _rebind(self) -> None:
+        self._held = []  # a chunk encoder's twin holds its own invalid rows
+
     def _finish(self) -> None:
         stream = self._file.stream
         if self.options.checks_off:
             stream.write(_CHECKS_ON[self.dialect])
+        stream.write("".join(self._held))
+        self._held.clear()
         if self.options.with_ddl and self.dialect is not Dialect.SQLITE:
             for child, fk in self.options.keys_added:
                 stream.write(add_foreign_key_sql(child, fk, self.dialect) + ";\n")
@@ -307,8 +319,7 @@ class SqlWriter(TableWriter):
             return
         for text, label in zip(texts, labels, strict=True):
             if label.case is CaseKind.INVALID:
-                self._flush(pending, out)
-                out.append(f"-- {_describe(label)}\n{self._head}\n{text};\n")
+                self._held.append(f"-- {_describe(label)}\n{self._head}\n{text};\n")
                 continue
             comment = f" -- {_describe(label)}" if label.case is CaseKind.BOUNDARY else ""
             pending.append((text, comment))

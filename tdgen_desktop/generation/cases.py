@@ -237,12 +237,27 @@ def unrepresentable_in(fmt: ExportFormat) -> dict[str, str]:
 def design_cases(
     table: Table, kinds: frozenset[CaseKind], coverage: Coverage, rng: random.Random
 ) -> list[CaseSpec]:
-    """Every boundary and invalid case of ``table`` the model allows, in field order."""
+    """Every boundary and invalid case of ``table`` the model allows, in field order.
+
+    A foreign-key column gets no boundary rows: its valid values are the keys its parent's rows
+    got, which the valid rows exercise (an edge of its type would name no parent row).
+    """
     specs: list[CaseSpec] = []
+    references = {c for fk in table.foreign_keys for c in fk.columns}
     for f in table.fields:
         if f.omit:
             continue
-        specs.extend(_field_cases(f, (f.name,), kinds, coverage, rng))
+        field_kinds = kinds
+        if f.name in references and CaseKind.BOUNDARY in kinds:
+            field_kinds = kinds - {CaseKind.BOUNDARY}
+            coverage.uncoverable.append(
+                Uncoverable(
+                    f.name,
+                    "boundary",
+                    "a foreign key: its valid values are the parent rows' keys (valid rows)",
+                )
+            )
+        specs.extend(_field_cases(f, (f.name,), field_kinds, coverage, rng))
     if CaseKind.INVALID in kinds and not table.bare and not table.additional_properties:
         specs.append(
             CaseSpec(
@@ -945,6 +960,7 @@ class CaseRows:
         self.sql = sql if fmt is ExportFormat.SQL else None
         self.parent_keys = parent_keys
         self.coverage = Coverage()
+        self._edges: dict[str, set[Any]] = {}  # values of unique fields' boundary rows so far
 
     def specs(self, first_row: Any, seed: int) -> list[CaseSpec]:
         """The case specs to try, after format and cap filtering (both reported)."""
@@ -1045,14 +1061,16 @@ class CaseRows:
     ) -> str | None:
         name = spec.label.field or ""
         if spec.label.expect is Expectation.ACCEPT:
-            if (
-                spec.needs_unique_check
-                and len(spec.path) == 1
-                and unique_key(spec.value) in used.get(name, ())
-            ):
+            unique = spec.needs_unique_check and len(spec.path) == 1
+            key = unique_key(spec.value) if unique else None
+            if unique and key in used.get(name, ()):
                 return "the edge value is already taken by a valid row of this unique field"
+            if unique and key in self._edges.get(name, ()):
+                return "an earlier boundary row of this unique field has the same value"
             if self.oracle is not None and not self.oracle.is_valid(instance):
                 return "other rules of the schema reject this edge value"
+            if unique:  # boundary rows are loaded together: their unique values differ too
+                self._edges.setdefault(name, set()).add(key)
             return None
         if spec.label.rule in {"unique", "foreignKey"}:  # rules the schema cannot see
             ok = self.oracle is None or self.oracle.is_valid(instance)

@@ -481,6 +481,7 @@ class _TableBinding:
         ]
         self.self_keys: list[tuple[Any, ...]] = []
         self.seen: list[set[tuple[Any, ...]]] = [set() for _ in self.unique_sets]
+        self.case_seen: list[set[tuple[Any, ...]]] = [set() for _ in self.unique_sets]
 
     def _numbered_key(
         self, where: Mapping[str, int], fk_positions: set[int]
@@ -534,9 +535,9 @@ class _RelationalSource(ObjectSource):
         changed: list[int] = []
         valid = self.binding.store.plan.rows.get(self.binding.table.name)
         for i, row in enumerate(rows):
-            if self._clash(row) is None:
-                if valid is None or start + i < valid:
-                    self._keep(row)
+            case = valid is not None and start + i >= valid
+            if self._clash(row, cases=case) is None:
+                self._keep(row, case=case)
                 continue
             mutable = list(row)
             self._make_unique(mutable, start + i)
@@ -626,30 +627,21 @@ class _RelationalSource(ObjectSource):
     # ---------------------------------------------------------------- unique sets
 
     def _make_unique(self, row: list[Any], number: int) -> None:
-        """Give the row keys no earlier valid row has.
+        """Give the row keys no earlier row has.
 
         Rows past the table's valid count are the bases of boundary and invalid case rows:
-        they avoid the valid rows' keys but do not reserve their own, so a case row can share
-        a key combination with another case row, never with a valid row.
+        they avoid the keys of the valid rows and of the case rows before them (boundary rows
+        are loaded together, so they must not repeat one another); only when no such key is
+        left does a case row share a key with another case row — never with a valid row.
         """
         b = self.binding
         if not b.unique_sets:
             return
-        keep = self._keep if number < b.store.plan.rows.get(b.table.name, number + 1) else None
-        clash = self._clash(row)
-        if clash is None:
-            if keep is not None:
-                keep(row)
+        case = number >= b.store.plan.rows.get(b.table.name, number + 1)
+        if self._unique_among(row, number, cases=case):
+            self._keep(row, case=case)
             return
-        rng = random.Random(derive_seed(b.store.seed, b.table.name, "unique", number))
-        for _ in range(_RETRIES):
-            self._redraw(row, clash, rng, number)
-            clash = self._clash(row)
-            if clash is None:
-                break
-        if clash is None or self._scan(row, clash):
-            if keep is not None:
-                keep(row)
+        if case and self._unique_among(row, number, cases=False):
             return
         names = ", ".join(b.names[p] for p in b.unique_sets[self._clash(row) or 0])
         valid = b.store.plan.rows.get(b.table.name, 0)
@@ -664,20 +656,38 @@ class _RelationalSource(ObjectSource):
             "(--rows) or fewer cases (--max-cases)"
         )
 
-    def _clash(self, row: Sequence[Any]) -> int | None:
-        for index, positions in enumerate(self.binding.unique_sets):
+    def _unique_among(self, row: list[Any], number: int, *, cases: bool) -> bool:
+        """Redraw the row's clashing sets until no kept key (with ``cases``: no case row's key
+        either) repeats; False when none is found."""
+        clash = self._clash(row, cases=cases)
+        if clash is None:
+            return True
+        rng = random.Random(
+            derive_seed(self.binding.store.seed, self.binding.table.name, "unique", number)
+        )
+        for _ in range(_RETRIES):
+            self._redraw(row, clash, rng, number)
+            clash = self._clash(row, cases=cases)
+            if clash is None:
+                return True
+        return self._scan(row, clash, cases=cases)
+
+    def _clash(self, row: Sequence[Any], *, cases: bool = False) -> int | None:
+        b = self.binding
+        for index, positions in enumerate(b.unique_sets):
             key = tuple(row[p] for p in positions)
             if any(v is None for v in key):
                 continue  # SQL lets rows with a null in a unique set repeat
-            if key in self.binding.seen[index]:
+            if key in b.seen[index] or (cases and key in b.case_seen[index]):
                 return index
         return None
 
-    def _keep(self, row: Sequence[Any]) -> None:
+    def _keep(self, row: Sequence[Any], *, case: bool = False) -> None:
+        kept = self.binding.case_seen if case else self.binding.seen
         for index, positions in enumerate(self.binding.unique_sets):
             key = tuple(row[p] for p in positions)
             if all(v is not None for v in key):
-                self.binding.seen[index].add(key)
+                kept[index].add(key)
 
     def _redraw(self, row: list[Any], clash: int, rng: random.Random, number: int) -> None:
         """Draw new values for the clashing set: parent keys for its foreign-key columns, fresh
@@ -694,7 +704,7 @@ class _RelationalSource(ObjectSource):
             for p in own:
                 row[p] = fresh[p][0]
 
-    def _scan(self, row: list[Any], clash: int | None) -> bool:
+    def _scan(self, row: list[Any], clash: int | None, *, cases: bool = False) -> bool:
         """For a set made only of foreign-key columns, walk the parent-key combinations for one
         not used yet."""
         b = self.binding
@@ -712,6 +722,6 @@ class _RelationalSource(ObjectSource):
             for group, key in zip(groups, combo, strict=True):
                 for p, value in zip(group.positions, key, strict=True):
                     row[p] = value
-            if self._clash(row) is None:
+            if self._clash(row, cases=cases) is None:
                 return True
         return False

@@ -328,3 +328,38 @@ def test_case_rows_of_a_junction_table_keep_clear_of_valid_keys(tmp_path: Path) 
     for row, label in zip(favourites, labels, strict=True):
         if label["case"] == "boundary":
             assert (row["customer_id"], row["sku"]) not in valid
+
+
+def test_invalid_rows_of_a_table_pointing_ahead_come_after_the_checks_are_on(
+    tmp_path: Path,
+) -> None:
+    """Checks are off only for the valid and boundary rows: every invalid row — the one whose
+    reference has no parent row too — is still rejected, once the valid rows are loaded."""
+    import re  # noqa: PLC0415
+    import sqlite3  # noqa: PLC0415
+
+    source = _write(tmp_path, CYCLE)
+    request = GenerationRequest(
+        source=source,
+        out_dir=tmp_path / "out",
+        rows=5,
+        format=ExportFormat.SQL,
+        cases=frozenset(CaseKind),
+    )
+    result = run_pipeline(request)
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.executescript(CYCLE)
+    invalid: list[str] = []
+    for table in result.tables:
+        text = table.path.read_text(encoding="utf-8")
+        valid, *rows = re.split(r"(?m)^(?=-- invalid: )", text)
+        if "PRAGMA foreign_keys = OFF;" in valid:
+            assert valid.rstrip().endswith("PRAGMA foreign_keys = ON;")
+        connection.executescript(valid)
+        invalid.extend(rows)
+    assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert any("foreignKey" in row for row in invalid)
+    for row in invalid:
+        with pytest.raises(sqlite3.IntegrityError):
+            connection.execute(row.split("\n", 1)[1])

@@ -154,3 +154,47 @@ def _bounded(low: float | None, high: float | None) -> Any:
     from tdgen_desktop.core.model import Constraints  # noqa: PLC0415
 
     return Constraints(minimum=low, maximum=high)
+
+
+def test_boundary_rows_load_with_the_valid_rows(tmp_path: Path) -> None:
+    """Boundary rows expect to be accepted: a foreign-key column gets none (an edge of its type
+    names no parent row), and a unique column's boundary rows never repeat one another (the
+    minimum length 0 and the empty string are one row, not two)."""
+    source = tmp_path / "shop.sql"
+    source.write_text(
+        """
+        CREATE TABLE customer (id INTEGER PRIMARY KEY, email VARCHAR(60) NOT NULL UNIQUE);
+        CREATE TABLE orders (id INTEGER PRIMARY KEY,
+                             customer_id INTEGER NOT NULL REFERENCES customer (id));
+        """,
+        encoding="utf-8",
+    )
+    request = GenerationRequest(
+        source=source,
+        out_dir=tmp_path / "out",
+        rows=10,
+        format=ExportFormat.SQL,
+        cases=frozenset({CaseKind.VALID, CaseKind.BOUNDARY}),
+    )
+    result = run_pipeline(request)
+    connection = sqlite3.connect(":memory:")
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.executescript(source.read_text(encoding="utf-8"))
+    for table in result.tables:
+        connection.executescript(table.path.read_text(encoding="utf-8"))
+    assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    made = {t.table: t for t in result.tables}
+    for name, table in made.items():
+        count = connection.execute(f"SELECT count(*) FROM {name}").fetchone()[0]  # noqa: S608
+        assert count == table.rows
+        assert table.case_counts.get("boundary", 0) > 0
+    orders = json.loads(made["orders"].coverage_path.read_text(encoding="utf-8"))
+    assert any(
+        u["field"] == "customer_id" and "foreign key" in u["reason"] for u in orders["uncoverable"]
+    )
+    labels = [json.loads(x) for x in made["orders"].cases_path.read_text().splitlines()]
+    assert not any(x["field"] == "customer_id" and x["case"] == "boundary" for x in labels)
+    customer = json.loads(made["customer"].coverage_path.read_text(encoding="utf-8"))
+    assert any(
+        u["field"] == "email" and "same value" in u["reason"] for u in customer["uncoverable"]
+    )
