@@ -32,8 +32,15 @@ def _open(command: list[str], home: Path) -> subprocess.CompletedProcess[str]:
 def test_make_run_opens_the_window(tmp_path: Path) -> None:
     make = shutil.which("make")
     assert make is not None, "make is part of the set-up"
-    dry = subprocess.run(
-        [make, "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
+    dry = subprocess.run(  # as from a shell, also when the tests run under `make test`
+        [make, "--no-print-directory", "-n", "run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     command = dry.stdout.strip().splitlines()[-1].split()
     assert command == [".venv/bin/tdgen", "gui"], dry.stdout

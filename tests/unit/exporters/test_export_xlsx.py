@@ -5,6 +5,7 @@ The XML parsed here is the test's own output, not untrusted input (hence ``noqa:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zipfile
 from pathlib import Path
@@ -198,16 +199,7 @@ def test_one_file_is_one_workbook_with_a_sheet_per_table(tmp_path: Path) -> None
         source=shop, out_dir=tmp_path / "each", rows=6, format=ExportFormat.XLSX, seed=3
     )
     each = run_pipeline(base)
-    one = run_pipeline(
-        GenerationRequest(
-            source=shop,
-            out_dir=tmp_path / "one",
-            rows=6,
-            format=ExportFormat.XLSX,
-            seed=3,
-            one_file=True,
-        )
-    )
+    one = run_pipeline(dataclasses.replace(base, out_dir=tmp_path / "one", one_file=True))
 
     assert sorted(p.name for p in (tmp_path / "one").glob("*.xlsx")) == ["shop.xlsx"]
     assert {t.path for t in one.tables} == {tmp_path / "one" / "shop.xlsx"}
