@@ -224,7 +224,10 @@ class _Workers:
             return MadeChunk(None, None, message[1], message[2])
         if message[0] == "sized":  # the worker writes the text where the job says
             sizes = message[1]
-            self.offsets[worker].send(self.ends)
+            try:
+                self.offsets[worker].send(self.ends)
+            except OSError:  # the worker has left: its next message says why (a failed write)
+                raise self._failure(self._next(worker, cancel)) from None
             self.ends = [end + size for end, size in zip(self.ends, sizes, strict=True)]
             return MadeChunk(None, None, None, message[2], sizes)
         raise self._failure(message)
