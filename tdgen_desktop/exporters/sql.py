@@ -230,9 +230,10 @@ class SqlWriter(TableWriter):
 
     The invalid rows are held back and written last, each as a statement of its own after a
     comment naming its rule: a file reads as the rows a database must accept (valid, then
-    boundary), then the rows it must reject. With ``options.checks_off`` the rows to accept are
-    written with the database's foreign-key checks off, switched on again before the invalid
-    rows, so each of them is still rejected for its own rule.
+    boundary), then the rows it must reject (from byte ``invalid_at`` of the finished file).
+    With ``options.checks_off`` the rows to accept are written with the database's foreign-key
+    checks off, switched on again before the invalid rows, so each of them is still rejected
+    for its own rule.
     """
 
     format = ExportFormat.SQL
@@ -262,6 +263,7 @@ class SqlWriter(TableWriter):
             " VALUES"
         )
         self._held: list[str] = []  # invalid rows, written last
+        self.invalid_at = 0  # where the invalid rows start in the finished file (bytes)
         super().__init__(path, table, columns, options)
 
     def _begin(self) -> None:
@@ -285,11 +287,13 @@ class SqlWriter(TableWriter):
         stream = self._file.stream
         if self.options.checks_off:
             stream.write(_CHECKS_ON[self.dialect])
-        stream.write("".join(self._held))
-        self._held.clear()
         if self.options.with_ddl and self.dialect is not Dialect.SQLITE:
             for child, fk in self.options.keys_added:
                 stream.write(add_foreign_key_sql(child, fk, self.dialect) + ";\n")
+        stream.flush()
+        self.invalid_at = stream.buffer.tell()
+        stream.write("".join(self._held))
+        self._held.clear()
 
     def _values(self, row: Sequence[Any]) -> str:
         return "(" + ", ".join(f(v) for f, v in zip(self._formatters, row, strict=True)) + ")"

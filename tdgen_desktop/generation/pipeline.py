@@ -704,20 +704,39 @@ def one_file_name(source: Path, extension: str = "sql") -> str:
 
 
 def _join_tables(request: GenerationRequest, result: JobResult, writers: list[Any]) -> None:
-    """Copy the tables' SQL files, in insert order, into one file; drop the per-table files."""
+    """Copy the tables' SQL files into one file: every table's rows to accept in insert order,
+    then every table's invalid rows; drop the per-table files."""
     from tdgen_desktop.exporters.atomic import AtomicFile  # noqa: PLC0415
 
     paths = {t.path for t in result.tables}
     parts = [w for w in writers if getattr(w, "path", None) in paths and hasattr(w, "finish")]
     joined = AtomicFile(request.out_dir / one_file_name(request.source), binary=True)
     writers.append(joined)
+    texts = [part.finish() for part in parts]
+    for accept in (True, False):
+        for part, text in zip(parts, texts, strict=True):
+            with text.open("rb") as stream, joined.guard():
+                start, end = (0, part.invalid_at) if accept else (part.invalid_at, None)
+                stream.seek(start)
+                if end is None:
+                    shutil.copyfileobj(stream, joined.stream, _COPY_BYTES)
+                else:
+                    _copy_bytes(stream, joined.stream, end - start)
     for part in parts:
-        with part.finish().open("rb") as text, joined.guard():
-            shutil.copyfileobj(text, joined.stream, _COPY_BYTES)
         part.abort()
         writers.remove(part)
     for table in result.tables:
         table.path = joined.path
+
+
+def _copy_bytes(source: Any, target: Any, count: int) -> None:
+    """Copy ``count`` bytes from ``source`` to ``target``."""
+    while count > 0:
+        block = source.read(min(count, _COPY_BYTES))
+        if not block:
+            return
+        target.write(block)
+        count -= len(block)
 
 
 def _key_order(relations: Any, table: Table) -> dict[str, Any]:

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SHOP = Path(__file__).resolve().parents[2] / "resources" / "examples" / "shop.sql"
 
 
@@ -82,3 +84,45 @@ def test_one_file_is_only_for_sql(tmp_path: Path) -> None:
     assert "--one-file" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_one_file_with_cases_has_every_row_to_accept_before_the_invalid_rows(
+    tmp_path: Path,
+) -> None:
+    """With cases, the one file loads every table's valid and boundary rows first; the
+    invalid rows of all tables follow, each rejected on its own."""
+    import sqlite3  # noqa: PLC0415
+
+    out = tmp_path / "one"
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "tdgen_desktop", "generate", str(SHOP), "--rows", "5"),
+            *("--format", "sql", "--cases", "all", "--one-file", "-o", str(out), "-q"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    text = (out / "shop.sql").read_text(encoding="utf-8")
+    accept, _, invalid = text.partition("-- invalid: ")
+    invalid = "-- invalid: " + invalid
+    assert "-- boundary:" in accept
+    assert "-- boundary:" not in invalid
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.executescript(SHOP.read_text(encoding="utf-8"))
+    connection.executescript(accept)  # every row to accept, of every table, loads
+    counts = {
+        table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # noqa: S608
+        for table in ("customers", "products", "orders", "order_items")
+    }
+    assert all(count > 5 for count in counts.values()), counts  # valid and boundary rows
+    statements = invalid.split("-- invalid: ")[1:]
+    assert len(statements) > 4
+    tables = [s.split("INSERT INTO ")[1].split()[0] for s in statements]
+    assert tables.index('"order_items"') > tables.index('"customers"')  # in insert order
+    for statement in statements:
+        with pytest.raises(sqlite3.DatabaseError):
+            connection.execute(statement.split("\n", 1)[1])
