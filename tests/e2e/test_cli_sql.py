@@ -54,17 +54,9 @@ def test_one_file_holds_every_table_in_insert_order(tmp_path: Path) -> None:
     import sqlite3  # noqa: PLC0415
 
     out = tmp_path / "one"
-    done = subprocess.run(
-        [
-            *(sys.executable, "-m", "tdgen_desktop", "generate", str(SHOP), "--rows", "5"),
-            *("--format", "sql", "--with-ddl", "--one-file", "-o", str(out), "-q"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    done = _generate(tmp_path, "--with-ddl", "--one-file", "-o", str(out))  # -o: the last wins
     assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "out").exists()  # -o, given last, is the folder
     assert sorted(p.name for p in out.glob("*.sql")) == ["shop.sql"]
     text = (out / "shop.sql").read_text(encoding="utf-8")
     creates = [line.split('"')[1] for line in text.splitlines() if line.startswith("CREATE TABLE")]
@@ -94,16 +86,7 @@ def test_one_file_with_cases_has_every_row_to_accept_before_the_invalid_rows(
     import sqlite3  # noqa: PLC0415
 
     out = tmp_path / "one"
-    done = subprocess.run(
-        [
-            *(sys.executable, "-m", "tdgen_desktop", "generate", str(SHOP), "--rows", "5"),
-            *("--format", "sql", "--cases", "all", "--one-file", "-o", str(out), "-q"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    done = _generate(tmp_path, "--cases", "all", "--one-file", "-o", str(out))
     assert done.returncode == 0, done.stderr
     text = (out / "shop.sql").read_text(encoding="utf-8")
     accept, _, invalid = text.partition("-- invalid: ")
