@@ -41,6 +41,7 @@ from tdgen_desktop.core.rows import RowBatch
 if TYPE_CHECKING:
     from tdgen_desktop.core.validation import Oracle
     from tdgen_desktop.generation.ai import AiSummary
+    from tdgen_desktop.generation.relations import RelationPlan
     from tdgen_desktop.llm.session import AiSession
 
 __all__ = [
@@ -458,7 +459,7 @@ def _run_table(
     tracker: _Progress,
     cancel: CancelToken,
     writers: list[Any],
-    relations: Any = None,
+    relations: RelationPlan | None = None,
 ) -> TableResult:
     from tdgen_desktop.core.validation import Oracle  # noqa: PLC0415 — jsonschema on use
 
@@ -659,7 +660,7 @@ def _open_writers(
     table: Table,
     columns: list[str],
     writers: list[Any],
-    relations: Any = None,
+    relations: RelationPlan | None = None,
 ) -> tuple[Any, Any]:
     """Create the output folder and a table's data and cases writers (added to ``writers``)."""
     from tdgen_desktop.exporters import CasesWriter, ExportOptions, extension_for, writer_for  # noqa: PLC0415
@@ -739,7 +740,7 @@ def _copy_bytes(source: Any, target: Any, count: int) -> None:
         count -= len(block)
 
 
-def _key_order(relations: Any, table: Table) -> dict[str, Any]:
+def _key_order(relations: RelationPlan, table: Table) -> dict[str, Any]:
     """What SQL output needs to know of the insert order around ``table``: whether its rows
     point at later rows, and which foreign keys its ``CREATE TABLE`` cannot declare yet (their
     parent comes later or not at all) or must add for tables made before it."""
