@@ -291,7 +291,7 @@ class SqlWriter(TableWriter):
             for child, fk in self.options.keys_added:
                 stream.write(add_foreign_key_sql(child, fk, self.dialect) + ";\n")
         stream.flush()
-        self.invalid_at = stream.buffer.tell()
+        self.invalid_at = os.lseek(stream.fileno(), 0, os.SEEK_CUR)
         stream.write("".join(self._held))
         self._held.clear()
 
