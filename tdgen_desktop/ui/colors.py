@@ -1,7 +1,9 @@
 """The few colours the window adds to the system palette: step states and case kinds.
 
 Everything else (text, backgrounds, selection) comes from the palette, so the window follows the
-system's light or dark theme. These colours are mid-tone on purpose: they read on both.
+system's light or dark theme. These colours are mid-tone on purpose: each colour that carries a
+state (running, done, fell back, failed; valid, boundary, invalid) keeps a contrast of at least
+3:1 against a white and against a near-black background (WCAG's figure for graphics).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ STEP_COLORS: dict[StepState, QColor] = {
     StepState.PENDING: QColor("#9e9e9e"),
     StepState.RUNNING: QColor("#1e88e5"),
     StepState.DONE: QColor("#43a047"),
-    StepState.FELL_BACK: QColor("#ffb300"),
+    StepState.FELL_BACK: QColor("#c88400"),  # amber dark enough for white
     StepState.FAILED: QColor("#e53935"),
     StepState.SKIPPED: QColor("#9e9e9e"),  # drawn hollow
 }
@@ -41,7 +43,7 @@ STEP_STATE_NAMES: dict[StepState, str] = {
 
 CASE_COLORS: dict[CaseKind, QColor] = {
     CaseKind.VALID: QColor("#43a047"),
-    CaseKind.BOUNDARY: QColor("#fb8c00"),
+    CaseKind.BOUNDARY: QColor("#e07000"),
     CaseKind.INVALID: QColor("#e53935"),
 }
 """Case kinds: green for valid, orange for boundary, red for invalid."""

@@ -1031,7 +1031,7 @@ schema tree.</li>
 (e.g. <i>City</i> for a column called <tt>town</tt>), the share of nulls, uniqueness or
 narrower bounds. Every edit can be undone with Ctrl+Z.</li>
 <li><b>Choose what to make.</b> In the <i>Generate</i> panel: rows per table, the case kinds
-(<span style='color:#43a047'>valid</span>, <span style='color:#fb8c00'>boundary</span>,
+(<span style='color:#43a047'>valid</span>, <span style='color:#e07000'>boundary</span>,
 <span style='color:#e53935'>invalid</span>), seed, locale, format and output folder.</li>
 <li><b>Generate</b> (Ctrl+Enter). The job runs in the background; its dots show the steps
 parse → foundation → enhance → validate → export. Queue as many jobs as you like, change

@@ -483,7 +483,7 @@ def test_hybrid_job_with_a_failing_server_turns_amber_with_a_warning(
 
     assert job.state is JobState.DONE, job.error
     assert _enhance_state(ai_gui, job_id) is StepState.FELL_BACK
-    assert STEP_COLORS[StepState.FELL_BACK] == QColor("#ffb300")  # amber
+    assert STEP_COLORS[StepState.FELL_BACK] == QColor("#c88400")  # amber
     panel = ai_gui.window.jobs_panel
     assert panel.dots.text(_dots_index(ai_gui, job_id)) == "Export · AI fell back"
     tip = panel.dots.tooltip(_dots_index(ai_gui, job_id))

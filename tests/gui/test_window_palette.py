@@ -102,6 +102,11 @@ def test_a_switch_to_dark_reaches_every_pane_and_keeps_colours_legible(
         assert contrast(background, dark.color(_BASE)) < 2, f"{case}: a tint, not a light patch"
     for kind, colour in CASE_COLORS.items():
         assert contrast(colour, dark.color(_BASE)) >= 3, kind
+        assert contrast(colour, QColor("#ffffff")) >= 3, kind  # and on a light theme
+    signals = (StepState.RUNNING, StepState.DONE, StepState.FELL_BACK, StepState.FAILED)
+    for state in signals:
+        assert contrast(STEP_COLORS[state], dark.color(_BASE)) >= 3, state
+        assert contrast(STEP_COLORS[state], QColor("#ffffff")) >= 3, state
 
     # The summary chart's bars and text.
     window.preview.select_column("qty")
