@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tdgen_desktop.core.enums import (
+    ApiView,
     CaseKind,
     Dialect,
     ExportFormat,
@@ -192,7 +193,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _source_options(parser: argparse.ArgumentParser) -> None:
-    """``--source-format`` and ``--source-dialect``: how to read a schema file."""
+    """``--source-format``, ``--source-dialect`` and ``--openapi-view``: how to read a schema."""
     parser.add_argument(
         "--source-format",
         default=None,
@@ -206,15 +207,25 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
         metavar="DIALECT",
         help="sqlite, postgres or mysql: the dialect of an SQL DDL source (default: detected)",
     )
+    parser.add_argument(
+        "--openapi-view",
+        default=None,
+        metavar="VIEW",
+        help="request or response: OpenAPI rows for request bodies (without readOnly "
+        "properties) or responses (without writeOnly ones); default: whole objects",
+    )
 
 
-def _source_kind(args: argparse.Namespace) -> tuple[SourceFormat | None, Dialect | None]:
-    """The ``--source-format`` and ``--source-dialect`` given (``None`` where not given)."""
-    fmt = args.source_format
-    dialect = args.source_dialect
+def _source_kind(
+    args: argparse.Namespace,
+) -> tuple[SourceFormat | None, Dialect | None, ApiView | None]:
+    """The ``--source-format``, ``--source-dialect`` and ``--openapi-view`` given (``None``
+    where not given)."""
+    fmt, dialect, view = args.source_format, args.source_dialect, args.openapi_view
     return (
         SourceFormat.parse(fmt, option="--source-format") if fmt else None,
         Dialect.parse(dialect, option="--source-dialect") if dialect else None,
+        ApiView.parse(view, option="--openapi-view") if view else None,
     )
 
 
@@ -315,13 +326,13 @@ def _inspect(
     as_json: bool,
     compare: bool = False,
     seed: int = 0,
-    source: tuple[SourceFormat | None, Dialect | None] = (None, None),
+    source: tuple[SourceFormat | None, Dialect | None, ApiView | None] = (None, None, None),
 ) -> int:
     from tdgen_desktop.importers import load_schema  # noqa: PLC0415
 
     if compare:  # sample vs generated
         return _compare(schema, as_json=as_json, seed=seed)
-    dataset = load_schema(schema, source[0], dialect=source[1])
+    dataset = load_schema(schema, source[0], dialect=source[1], view=source[2])
     if as_json:
         print(json.dumps(_dataset_json(dataset), indent=2, ensure_ascii=False, default=str))
     else:
@@ -450,7 +461,7 @@ def _requests(all_args: argparse.Namespace) -> list[GenerationRequest]:
         rows, per_table = _parse_rows(args.rows)
         fmt = ExportFormat.parse(args.format, option="--format")
         dialect = Dialect.parse(args.dialect, option="--dialect") if args.dialect else None
-        source_format, source_dialect = _source_kind(args)
+        source_format, source_dialect, source_view = _source_kind(args)
         provider = _provider(args.provider)
         cases = _parse_cases(args.cases)
         if args.combinatorial not in (None, "pairwise"):
@@ -475,6 +486,7 @@ def _requests(all_args: argparse.Namespace) -> list[GenerationRequest]:
                 dialect=dialect,
                 source_format=source_format,
                 source_dialect=source_dialect,
+                source_view=source_view,
                 with_ddl=args.with_ddl,
                 one_file=args.one_file,
                 formula_guard=args.formula_guard,

@@ -8,6 +8,7 @@ from typing import Self
 from tdgen_desktop.core.errors import UsageError
 
 __all__ = [
+    "ApiView",
     "CaseKind",
     "Dialect",
     "Expectation",
@@ -107,6 +108,13 @@ class Dialect(_Choice):
     SQLITE = "sqlite"
     POSTGRES = "postgres"
     MYSQL = "mysql"
+
+
+class ApiView(_Choice):
+    """Which side of an API an OpenAPI component's rows are for (``readOnly``/``writeOnly``)."""
+
+    REQUEST = "request"  # a request body: no readOnly property
+    RESPONSE = "response"  # a response body: no writeOnly property
 
 
 class SourceFormat(_Choice):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tdgen_desktop.core.enums import Dialect, FieldType, SourceFormat
+from tdgen_desktop.core.enums import ApiView, Dialect, FieldType, SourceFormat
 from tdgen_desktop.core.errors import SchemaError
 
 __all__ = [
@@ -274,6 +274,7 @@ class Dataset:
         format: what kind of file that was.
         tables: the tables, in file order.
         notices: things the importer skipped or could not enforce, in words.
+        view: an OpenAPI description imported for request or response bodies (else None).
         validator_factory: builds the validation oracle for a table (set by the importer).
     """
 
@@ -281,6 +282,7 @@ class Dataset:
     format: SourceFormat
     tables: list[Table] = dataclasses.field(default_factory=list)
     notices: list[str] = dataclasses.field(default_factory=list)
+    view: ApiView | None = None
     registry: Any = dataclasses.field(default=None, repr=False)
     cache: dict[Any, Any] = dataclasses.field(default_factory=dict, repr=False, compare=False)
     """Work worth keeping between the pre-flight check and the job (e.g. value pools)."""

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tdgen_desktop.core.enums import (
+    ApiView,
     CaseKind,
     Dialect,
     ExportFormat,
@@ -96,6 +97,8 @@ class GenerationRequest:
             else SQLite).
         source_dialect: the SQL dialect of a DDL source (``None``: detected from its text).
         source_format: the kind of source file (``None``: told by its name and content).
+        source_view: OpenAPI: rows for request bodies (no ``readOnly`` property) or responses
+            (no ``writeOnly`` property); ``None``: whole objects.
         with_ddl: SQL output starts with each table's ``CREATE TABLE``.
         one_file: SQL and XLSX output put every table, in insert order, into one file named
             after the source (``shop.sql`` for ``shop.json``; a workbook with a sheet per
@@ -127,6 +130,7 @@ class GenerationRequest:
     dialect: Dialect | None = None
     source_dialect: Dialect | None = None
     source_format: SourceFormat | None = None
+    source_view: ApiView | None = None
     with_ddl: bool = False
     one_file: bool = False
     formula_guard: bool = True
@@ -396,7 +400,10 @@ def prepare_job(request: GenerationRequest, dataset: Dataset | None = None) -> D
     try:
         if dataset is None:
             dataset = load_schema(
-                request.source, request.source_format, dialect=request.source_dialect
+                request.source,
+                request.source_format,
+                dialect=request.source_dialect,
+                view=request.source_view,
             )
         relations = plan_relations(
             dataset,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tdgen_desktop.core.enums import Dialect, SourceFormat
+from tdgen_desktop.core.enums import ApiView, Dialect, SourceFormat
 from tdgen_desktop.core.errors import SchemaError, TdgenError, UnsupportedFeatureError
 from tdgen_desktop.core.model import Dataset
 
@@ -28,8 +28,9 @@ _UNICODE_BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
-_Importer = Callable[[Path, str, Dialect | None], Dataset]
-"""An importer: (file, its text, the SQL dialect if the user named one) → dataset."""
+_Importer = Callable[[Path, str, Dialect | None, ApiView | None], Dataset]
+"""An importer: (file, its text, the SQL dialect if the user named one, the API side of an
+OpenAPI description's rows if named) → dataset."""
 
 
 def read_text(path: Path) -> str:
@@ -105,13 +106,15 @@ _SQL_START = re.compile(
 )
 
 
-def _import_jsonschema(path: Path, text: str, _dialect: Dialect | None = None) -> Dataset:
+def _import_jsonschema(
+    path: Path, text: str, _dialect: Dialect | None = None, view: ApiView | None = None
+) -> Dataset:
     from tdgen_desktop.importers.jsonschema import import_jsonschema, parse_jsonschema  # noqa: PLC0415
 
     document = parse_jsonschema(path, text)
     fmt = detect_format(path, document)
     if fmt is SourceFormat.OPENAPI:
-        return _import_openapi(path, text, document=document)
+        return _import_openapi(path, text, None, view, document=document)
     if fmt is SourceFormat.SAMPLE:
         return _import_sample(path, text)
     if fmt is not SourceFormat.JSONSCHEMA:
@@ -122,14 +125,21 @@ def _import_jsonschema(path: Path, text: str, _dialect: Dialect | None = None) -
 
 
 def _import_openapi(
-    path: Path, text: str, _dialect: Dialect | None = None, *, document: Any = None
+    path: Path,
+    text: str,
+    _dialect: Dialect | None = None,
+    view: ApiView | None = None,
+    *,
+    document: Any = None,
 ) -> Dataset:
     from tdgen_desktop.importers.openapi import import_openapi  # noqa: PLC0415
 
-    return import_openapi(path, text, document)
+    return import_openapi(path, text, document, view=view)
 
 
-def _import_sample(path: Path, text: str, _dialect: Dialect | None = None) -> Dataset:
+def _import_sample(
+    path: Path, text: str, _dialect: Dialect | None = None, _view: ApiView | None = None
+) -> Dataset:
     from tdgen_desktop.importers.sample import import_sample  # noqa: PLC0415
 
     return import_sample(path, text)
@@ -144,13 +154,17 @@ _FORMAT_NAMES = {
 }
 
 
-def _import_sql(path: Path, text: str, dialect: Dialect | None = None) -> Dataset:
+def _import_sql(
+    path: Path, text: str, dialect: Dialect | None = None, _view: ApiView | None = None
+) -> Dataset:
     from tdgen_desktop.importers.sql import import_sql  # noqa: PLC0415 — sqlglot loads on demand
 
     return import_sql(path, text, dialect)
 
 
-def _import_project(path: Path, text: str, dialect: Dialect | None = None) -> Dataset:
+def _import_project(
+    path: Path, text: str, dialect: Dialect | None = None, _view: ApiView | None = None
+) -> Dataset:
     from tdgen_desktop.importers.project import import_project  # noqa: PLC0415
 
     return import_project(path, text, dialect)
@@ -166,7 +180,11 @@ _IMPORTERS: dict[SourceFormat, _Importer] = {
 
 
 def load_schema(
-    path: str | Path, fmt: SourceFormat | None = None, *, dialect: Dialect | None = None
+    path: str | Path,
+    fmt: SourceFormat | None = None,
+    *,
+    dialect: Dialect | None = None,
+    view: ApiView | None = None,
 ) -> Dataset:
     """Import a schema file into a dataset with semantic kinds inferred.
 
@@ -174,6 +192,8 @@ def load_schema(
         path: the file.
         fmt: the kind of file; detected from name and content when omitted.
         dialect: the SQL dialect of a DDL file; detected from its text when omitted.
+        view: OpenAPI: rows for request bodies (no ``readOnly`` property) or responses (no
+            ``writeOnly`` property); whole objects when omitted.
 
     Raises:
         SchemaError: unreadable or invalid input (the message names file, field and problem).
@@ -191,7 +211,7 @@ def load_schema(
             f"{_FORMAT_NAMES[kind]} import is not supported yet", file=source
         )
     try:
-        dataset = importer(source, text, dialect)
+        dataset = importer(source, text, dialect, view)
         if not dataset.tables:
             raise SchemaError("defines no table", file=source)
         annotate(dataset)

@@ -13,7 +13,10 @@ the value that selects it (the ``mapping`` keys that point to it — by referenc
 component name — else the component name), so every row is self-consistent; a component that
 extends a discriminated base through ``allOf`` gets its own value in the base's property.
 ``readOnly`` and ``writeOnly`` properties are generated like the others (a row is the whole
-object); a notice counts them.
+object; a notice counts them), unless a view is asked for: rows for request bodies leave out
+every ``readOnly`` property, rows for responses every ``writeOnly`` one — also from the
+``required`` lists, as the OpenAPI specification says — and the rows are checked against that
+view of the schema.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tdgen_desktop.core.enums import SourceFormat
+from tdgen_desktop.core.enums import ApiView, SourceFormat
 from tdgen_desktop.core.errors import SchemaError, TdgenError, UnsupportedFeatureError
 from tdgen_desktop.core.model import Dataset, Table
 from tdgen_desktop.importers.jsonschema import check_schema, import_jsonschema, parse_jsonschema
@@ -62,13 +65,17 @@ def openapi_version(document: dict[str, Any]) -> tuple[int, int]:
     return version
 
 
-def import_openapi(path: Path, text: str | None = None, document: Any = None) -> Dataset:
+def import_openapi(
+    path: Path, text: str | None = None, document: Any = None, *, view: ApiView | None = None
+) -> Dataset:
     """Build a dataset with one table per ``components/schemas`` entry.
 
     Args:
         path: the file (for messages, and read from when neither text nor document is given).
         text: the file's text (YAML or JSON), parsed when ``document`` is omitted.
         document: the parsed description.
+        view: rows for request bodies (no ``readOnly`` property) or responses (no
+            ``writeOnly`` property); whole objects when omitted.
 
     Raises:
         SchemaError: not an OpenAPI description, no ``components/schemas``, a broken ``$ref``
@@ -88,17 +95,46 @@ def import_openapi(path: Path, text: str | None = None, document: Any = None) ->
     if not isinstance(schemas, dict) or not schemas:
         raise SchemaError("has no components/schemas: there is nothing to generate", file=path)
     converted = _as_2020(components, version)
+    left_out = _apply_view(converted, view) if view is not None else 0
     _check_components(path, converted)
-    dataset = Dataset(source=path, format=SourceFormat.OPENAPI)
+    dataset = Dataset(source=path, format=SourceFormat.OPENAPI, view=view)
     for name in schemas:
         dataset.tables.append(_component_table(path, name, converted, dataset.notices))
+    if view is not None:
+        flag = _VIEW_FLAGS[view]
+        dataset.notices.append(
+            f"rows for {view.value} bodies: {left_out} {flag} "
+            f"propert{'y' if left_out == 1 else 'ies'} left out"
+        )
+        return dataset
     marked = sum(1 for _ in _flags(converted, ("readOnly", "writeOnly")))
     if marked:
         dataset.notices.append(
             f"{marked} readOnly/writeOnly properties are generated like the others "
-            "(each row is the whole object)"
+            "(each row is the whole object; --openapi-view request|response leaves them out)"
         )
     return dataset
+
+
+_VIEW_FLAGS = {ApiView.REQUEST: "readOnly", ApiView.RESPONSE: "writeOnly"}
+
+
+def _apply_view(components: dict[str, Any], view: ApiView) -> int:
+    """Remove the properties a request (``readOnly``) or a response (``writeOnly``) does not
+    carry, and their names from ``required``; return how many were removed."""
+    flag = _VIEW_FLAGS[view]
+    removed = 0
+    for schema in list(_schemas(components)):
+        properties = schema.get("properties")
+        if not isinstance(properties, dict):
+            continue
+        gone = [n for n, p in properties.items() if isinstance(p, dict) and p.get(flag) is True]
+        for name in gone:
+            del properties[name]
+        if gone and isinstance(schema.get("required"), list):
+            schema["required"] = [n for n in schema["required"] if n not in gone]
+        removed += len(gone)
+    return removed
 
 
 def _component_table(

@@ -9,11 +9,13 @@ A project is a versioned JSON document::
      "generation": {"rows": 500, "table_rows": {"rental": 5000}, "seed": 7, "locale": "de_DE",
                     "cases": ["valid", "invalid"], "format": "sql", "provider": "null", …}}
 
-``source.path`` is relative to the project file when the schema lies on the same drive. The
-overrides are exactly what the field editor can change — generator, null ratio, uniqueness,
-bounds and enum weights — and only where they differ from a fresh import of the source. No
-secret (API key) and no AI profile is ever stored. Loading re-imports the source, applies the
-overrides and returns the saved settings; every problem names the project file and the entry.
+``source.path`` is relative to the project file when the schema lies on the same drive; an
+OpenAPI source read for request or response bodies adds ``"view": "request"`` (or
+``"response"``). The overrides are exactly what the field editor can change — generator, null
+ratio, uniqueness, bounds and enum weights — and only where they differ from a fresh import of
+the source. No secret (API key) and no AI profile is ever stored. Loading re-imports the
+source, applies the overrides and returns the saved settings; every problem names the project
+file and the entry.
 """
 
 from __future__ import annotations
@@ -27,7 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tdgen_desktop.core.enums import CaseKind, Dialect, ExportFormat, ProviderKind, SourceFormat
+from tdgen_desktop.core.enums import (
+    ApiView,
+    CaseKind,
+    Dialect,
+    ExportFormat,
+    ProviderKind,
+    SourceFormat,
+)
 from tdgen_desktop.core.errors import ExportError, SchemaError, TdgenError
 from tdgen_desktop.core.model import Dataset, Field, check_enum_weights
 
@@ -152,13 +161,14 @@ def save_project(
     if dataset.format is SourceFormat.PROJECT:
         raise SchemaError("a project's source cannot be another project", file=dataset.source)
     dialect = source_dialect or next((t.dialect for t in dataset.tables if t.dialect), None)
-    pristine = load_schema(dataset.source, dataset.format, dialect=dialect)
+    pristine = load_schema(dataset.source, dataset.format, dialect=dialect, view=dataset.view)
     document = {
         "tdgen_project": PROJECT_VERSION,
         "source": {
             "path": _relative(dataset.source, target.parent),
             "format": dataset.format.value,
             "dialect": dialect.value if dialect is not None else None,
+            **({"view": dataset.view.value} if dataset.view is not None else {}),
         },
         "overrides": _overrides(dataset, pristine),
         "generation": settings.as_dict(),
@@ -255,9 +265,9 @@ def load_project(path: str | Path, text: str | None = None) -> Project:
     project_path = Path(path)
     document = _document(project_path, read_text(project_path) if text is None else text)
     settings = _settings(project_path, document.get("generation", {}))
-    source, fmt, dialect = _source(project_path, document.get("source"))
+    source, fmt, dialect, view = _source(project_path, document.get("source"))
     try:
-        dataset = load_schema(source, fmt, dialect=dialect)
+        dataset = load_schema(source, fmt, dialect=dialect, view=view)
     except TdgenError as exc:
         raise exc.with_context(file=source) from None
     overrides = document.get("overrides", {})
@@ -293,7 +303,9 @@ def _document(path: Path, text: str) -> dict[str, Any]:
     return document
 
 
-def _source(path: Path, entry: Any) -> tuple[Path, SourceFormat | None, Dialect | None]:
+def _source(
+    path: Path, entry: Any
+) -> tuple[Path, SourceFormat | None, Dialect | None, ApiView | None]:
     if not isinstance(entry, dict) or not isinstance(entry.get("path"), str) or not entry["path"]:
         raise SchemaError("needs the schema file's path", file=path, field="source.path")
     source = Path(entry["path"])
@@ -313,10 +325,11 @@ def _source(path: Path, entry: Any) -> tuple[Path, SourceFormat | None, Dialect 
             "a project's source cannot be another project", file=path, field="source.format"
         )
     dialect = _enum(path, "source.dialect", Dialect, entry.get("dialect"))
-    return source, fmt, dialect
+    view = _enum(path, "source.view", ApiView, entry.get("view"))
+    return source, fmt, dialect, view
 
 
-def _enum[E: (SourceFormat, Dialect)](
+def _enum[E: (SourceFormat, Dialect, ApiView)](
     path: Path, where: str, kind: type[E], value: Any
 ) -> E | None:
     if value is None:

@@ -76,3 +76,75 @@ def test_unknown_source_options_exit_2_listing_the_choices(tmp_path: Path) -> No
     assert "jsonschema, openapi, sql, sample" in kind.stderr
     assert "sqlite, postgres, mysql" in dialect.stderr
     assert not (tmp_path / "out").exists()
+
+
+ACCOUNT_SPEC = """
+openapi: 3.0.3
+info: {title: accounts, version: "1"}
+paths: {}
+components:
+  schemas:
+    Account:
+      type: object
+      additionalProperties: false
+      required: [id, login, password, created]
+      properties:
+        id: {type: integer, format: int64, minimum: 1, readOnly: true}
+        login: {type: string, minLength: 3, maxLength: 20}
+        password: {type: string, minLength: 12, maxLength: 40, writeOnly: true}
+        created: {type: string, format: date-time, readOnly: true}
+        nickname: {type: string, maxLength: 30, nullable: true}
+"""
+
+
+def _rows(folder: Path) -> list[dict[str, object]]:
+    text = (folder / "Account.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_openapi_view_leaves_out_read_only_or_write_only_properties(tmp_path: Path) -> None:
+    """Rows for request bodies have no readOnly property, rows for responses no writeOnly one;
+    each view's rows validate with openapi-schema-validator's write or read validator."""
+    import yaml  # noqa: PLC0415
+    from openapi_schema_validator import (  # noqa: PLC0415
+        OAS30ReadValidator,
+        OAS30WriteValidator,
+    )
+
+    (tmp_path / "accounts.yaml").write_text(ACCOUNT_SPEC, encoding="utf-8")
+    spec = yaml.safe_load(ACCOUNT_SPEC)
+    schema = {**spec["components"]["schemas"]["Account"], "components": spec["components"]}
+    checks = {"request": OAS30WriteValidator(schema), "response": OAS30ReadValidator(schema)}
+    kept = {
+        "request": {"login", "password"},
+        "response": {"id", "login", "created"},
+    }
+    for view, validator in checks.items():
+        done = _tdgen(
+            *("generate", "accounts.yaml", "--openapi-view", view, "--rows", "40"),
+            *("--format", "jsonl", "--out", view),
+            cwd=tmp_path,
+        )
+        assert done.returncode == 0, done.stderr
+        left_out = {"request": "2 readOnly properties", "response": "1 writeOnly property"}
+        assert f"rows for {view} bodies: {left_out[view]} left out" in done.stderr
+        rows = _rows(tmp_path / view)
+        assert len(rows) == 40
+        for row in rows:
+            assert kept[view] <= set(row) <= kept[view] | {"nickname"}, row
+            validator.validate(row)
+
+    whole = _tdgen("generate", "accounts.yaml", "--format", "jsonl", "--out", "all", cwd=tmp_path)
+    assert whole.returncode == 0, whole.stderr
+    assert "--openapi-view request|response leaves them out" in whole.stderr
+    assert all({"id", "password", "created"} <= set(r) for r in _rows(tmp_path / "all"))
+
+    shown = _tdgen("inspect", "accounts.yaml", "--openapi-view", "request", "--json", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    fields = [f["name"] for f in json.loads(shown.stdout)["tables"][0]["fields"]]
+    assert fields == ["login", "password", "nickname"]
+
+    wrong = _tdgen("inspect", "accounts.yaml", "--openapi-view", "both", cwd=tmp_path)
+    assert wrong.returncode == 2
+    assert "--openapi-view" in wrong.stderr
+    assert "request, response" in wrong.stderr

@@ -202,3 +202,38 @@ def test_not_a_project(tmp_path: Path) -> None:
     path.write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(SchemaError, match="is not a tdgen project"):
         load_schema(path)
+
+
+def test_a_project_keeps_the_openapi_view(tmp_path: Path) -> None:
+    """A description opened for request bodies reopens for request bodies."""
+    from tdgen_desktop.core.enums import ApiView  # noqa: PLC0415
+
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {
+            "schemas": {
+                "Item": {
+                    "type": "object",
+                    "required": ["id", "label"],
+                    "properties": {
+                        "id": {"type": "integer", "readOnly": True},
+                        "label": {"type": "string", "maxLength": 20},
+                    },
+                }
+            }
+        },
+    }
+    source = tmp_path / "items.json"
+    source.write_text(json.dumps(spec), encoding="utf-8")
+    dataset = load_schema(source, view=ApiView.REQUEST)
+    assert [f.name for f in dataset.tables[0].fields] == ["label"]
+
+    path = save_project(tmp_path / "items", dataset, ProjectSettings())
+    assert json.loads(path.read_text(encoding="utf-8"))["source"]["view"] == "request"
+    assert json.loads(path.read_text(encoding="utf-8"))["overrides"] == {}
+    again = load_project(path).dataset
+    assert again.view is ApiView.REQUEST
+    assert [f.name for f in again.tables[0].fields] == ["label"]
+    assert [f.name for f in load_schema(source).tables[0].fields] == ["id", "label"]
