@@ -14,6 +14,7 @@ __all__ = [
     "RowBatch",
     "changed_columns",
     "mark_column",
+    "mark_inside",
     "same_value",
 ]
 
@@ -62,8 +63,9 @@ class RowBatch:
         extras: per row, properties beyond the table's columns (an ``additionalProperties``
             case), or None; formats that cannot carry them leave them out.
         ai_fields: per row, the columns whose value came from the AI (None: none), or None
-            when no row of the batch has one; a nested property is named by its dotted path
-            (``details.description``). Only valid rows of the AI providers have them.
+            when no row of the batch has one; a nested property is named by its path
+            (``details.description``; ``items[].description`` in the elements of an array).
+            Only valid rows of the AI providers have them.
     """
 
     table: Table
@@ -100,12 +102,19 @@ def same_value(a: Any, b: Any) -> bool:
 
 
 def mark_column(columns: list[str], mark: str) -> str:
-    """The column an AI mark belongs to: the column itself, or the object column of a nested
-    property's dotted path (``details.description`` → ``details``)."""
+    """The column an AI mark belongs to: the column itself, or the object or array column of a
+    nested property's path (``details.description`` → ``details``, ``items[].description`` →
+    ``items``)."""
     if mark in columns:
         return mark
-    owners = [c for c in columns if mark.startswith(c + ".")]
+    owners = [c for c in columns if mark_inside(c, mark)]
     return max(owners, key=len) if owners else mark
+
+
+def mark_inside(column: str, mark: str) -> bool:
+    """Whether ``mark`` names a property inside column ``column``: of its object
+    (``details.description``) or of its array's elements (``items[].description``)."""
+    return mark.startswith((column + ".", column + "[]"))
 
 
 def changed_columns(

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COUNTRY_KINDS",
     "GENERIC_KINDS",
+    "ITEMS",
     "PLACE_KINDS",
     "ROWS_PER_REQUEST",
     "AiProvider",
@@ -57,6 +58,7 @@ __all__ = [
     "answer_records",
     "enhance",
     "key_columns",
+    "path_name",
     "preview_prompts",
     "put_value",
     "row_fields",
@@ -85,6 +87,8 @@ _PROBE_CHUNK = 2_000_000_000
 """Chunk number of the probe rows (apart from valid rows and case base rows)."""
 _PROBE_ROWS = 4
 """Probe rows a value is tried in (it passes when one of them takes it)."""
+_PROBE_ELEMENTS = 4
+"""Elements of an array in a probe row a value is tried in, one at a time."""
 _SHOWN = 40
 _SCALAR_TYPES = frozenset(
     {
@@ -142,14 +146,42 @@ def _weak_string(f: Field, keys: set[str]) -> bool:
     )
 
 
-def _nested(f: Field, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Field]]:
-    """The properties of object field ``f`` (at ``path``), through nested objects."""
-    if f.type is not FieldType.OBJECT or f.variants or f.omit:
+ITEMS = "[]"
+"""The path step into every element of an array (``("items", ITEMS, "description")``)."""
+
+
+def path_name(path: Sequence[str]) -> str:
+    """How a path is named: dotted, an array's elements as ``[]`` (``items[].description``)."""
+    return ".".join(path).replace("." + ITEMS, ITEMS)
+
+
+def _nested(
+    f: Field, path: tuple[str, ...], *, in_array: bool = False
+) -> Iterator[tuple[tuple[str, ...], Field]]:
+    """The properties of object field ``f`` (at ``path``), through nested objects — and
+    through the object elements of one level of array (``items[].description``).
+
+    Arrays with positional elements (``prefixItems``) are passed over: their elements follow
+    different schemas.
+    """
+    if f.variants or f.omit:
+        return
+    if f.type is FieldType.ARRAY:
+        item = f.items
+        if (
+            not in_array
+            and item is not None
+            and not f.prefix_items
+            and item.type is FieldType.OBJECT
+        ):
+            yield from _nested(item, (*path, ITEMS), in_array=True)
+        return
+    if f.type is not FieldType.OBJECT:
         return
     for child in f.properties:
         inner = (*path, child.name)
-        if child.type is FieldType.OBJECT:
-            yield from _nested(child, inner)
+        if child.type in (FieldType.OBJECT, FieldType.ARRAY):
+            yield from _nested(child, inner, in_array=in_array)
         else:
             yield inner, child
 
@@ -188,8 +220,10 @@ class WeakField:
     """A field the hybrid provider asks the model about.
 
     Attributes:
-        path: where its value is: the column, then nested property names.
-        field: the field, named with its dotted path (``details.description``).
+        path: where its value is: the column, then nested property names; :data:`ITEMS`
+            steps into every element of an array (``("items", "[]", "description")``).
+        field: the field, named with its path (``details.description``,
+            ``items[].description``; see :func:`path_name`).
         linked: a place field (city, region, postal code): its values come as one tuple.
     """
 
@@ -199,7 +233,7 @@ class WeakField:
 
     @property
     def name(self) -> str:
-        """The dotted path: how prompts, answers, warnings and the cases file name it."""
+        """The path's name: how prompts, answers, warnings and the cases file name it."""
         return self.field.name
 
 
@@ -209,10 +243,12 @@ def weak_targets(table: Table) -> list[WeakField]:
     Weak fields are the ones the null provider can only fill generically: strings without a
     semantic kind (names of products and categories, codes — also with a ``pattern``) or
     with a lorem-text kind (descriptions, titles, notes), without a ``format``, an enum or a
-    constant — at the top level or nested in object columns (``details.description``). Money
+    constant — at the top level, nested in object columns (``details.description``) or in the
+    object elements of an array (``items[].description``; one level of array). Money
     amounts of a table that has weak strings join them, so a product's price fits the product;
     city, region and postal code join as one tuple (see :func:`_places`). Keys, foreign keys,
-    unique column sets and unique nested properties are never touched.
+    unique column sets and unique nested properties (also inside array elements) are never
+    touched.
     """
     keys = key_columns(table)
     places = {id(f) for f in _places(table, keys)}
@@ -225,7 +261,7 @@ def weak_targets(table: Table) -> list[WeakField]:
         elif f.name not in keys and not f.omit and not table.bare:
             for path, child in _nested(f, (f.name,)):
                 if _weak_string(child, set()) and not child.unique:
-                    nested = dataclasses.replace(child, name=".".join(path))
+                    nested = dataclasses.replace(child, name=path_name(path))
                     found.append(WeakField(path, nested))
     if not any(w.field.type is FieldType.STRING and not w.linked for w in found):
         return [w for w in found if w.linked]
@@ -253,17 +289,16 @@ def weak_groups(table: Table, size: int) -> list[list[WeakField]]:
     """The weak fields of ``table`` in requests of up to ``size`` fields, in table order.
 
     Values that belong together are asked for in the same request: the place tuple, and the
-    table's money amounts with its first weak ``…name`` string (else its first weak string),
-    so a price fits its product.
+    table's money amounts with its first weak ``…name`` string (else its first weak string;
+    a string of the row before one of an array element), so a price fits its product.
     """
     targets = weak_targets(table)
     units: list[list[WeakField]] = []
     places = [w for w in targets if w.linked]
     amounts = [w for w in targets if w.field.type is not FieldType.STRING]
     strings = [w for w in targets if not w.linked and w not in amounts]
-    first = next((w for w in strings if "name" in w.path[-1].lower()), None) or next(
-        iter(strings), None
-    )
+    own = [w for w in strings if ITEMS not in w.path] or strings  # not an array element's
+    first = next((w for w in own if "name" in w.path[-1].lower()), None) or next(iter(own), None)
     for w in targets:
         if w.linked:
             if w is places[0]:
@@ -451,35 +486,60 @@ class RowProbe:
     def problem(self, path: tuple[str, ...], value: Any) -> str | None:
         """Why the schema refuses ``value`` at ``path`` in every probe row, or None.
 
-        A nested value is tried in the probe rows that have its parent object; when none has
-        it, only the field's own checks apply (and the parent object's rule when the row is
-        made).
+        A nested value is tried in the probe rows that have its parent object (in every
+        element of an array on its path); when none has it, only the field's own checks apply
+        (and the parent object's rule when the row is made).
         """
         if self.table.bare:
             error = self.oracle.first_error(value)
             return None if error is None else f"rejected by the schema: {error.message[:80]}"
         first = None
         for base in self.bases:
-            instance = put_value(base, path, value, add=True)
-            if instance is None:
-                continue
-            error = self.oracle.first_error(instance)
-            if error is None:
-                return None
-            first = first or error
+            for instance in _probe_instances(base, path, value):
+                error = self.oracle.first_error(instance)
+                if error is None:
+                    return None
+                first = first or error
         if first is None:
             return None
         return f"rejected by the schema: {first.message[:80]}"
 
 
-def put_value(
-    obj: Any, path: tuple[str, ...], value: Any, *, add: bool = False
-) -> dict[str, Any] | None:
-    """A copy of object ``obj`` with ``value`` at ``path`` (the objects on the way copied too).
+def _probe_instances(base: Any, path: tuple[str, ...], value: Any) -> Iterator[Any]:
+    """Copies of probe row ``base`` with ``value`` at ``path`` — in one element of an array at
+    a time (its first few), since elements follow rules of their own (``if``/``then``)."""
+    if ITEMS not in path:
+        instance = put_value(base, path, value, add=True)
+        if instance is not None:
+            yield instance
+        return
+    at = path.index(ITEMS)
+    elements = value_at(base, path[:at])
+    if not isinstance(elements, list):
+        return
+    for i, element in enumerate(elements[:_PROBE_ELEMENTS]):
+        new = put_value(element, path[at + 1 :], value, add=True)
+        if new is not None:
+            instance = put_value(base, path[:at], [*elements[:i], new, *elements[i + 1 :]])
+            if instance is not None:
+                yield instance
 
-    None when an object on the way is missing, or — unless ``add`` — the property at the end
-    is absent or null (an absent property or a null stays as the foundation made it).
+
+def put_value(obj: Any, path: tuple[str, ...], value: Any, *, add: bool = False) -> Any:
+    """A copy of ``obj`` with ``value`` at ``path`` (the objects on the way copied too).
+
+    A :data:`ITEMS` step puts the value into every element of the array there that takes it.
+    None when an object on the way is missing (or no element takes it), or — unless ``add`` —
+    the property at the end is absent or null (an absent property or a null stays as the
+    foundation made it).
     """
+    if path[0] == ITEMS:
+        if not isinstance(obj, list):
+            return None
+        elements = [put_value(e, path[1:], value, add=add) for e in obj]
+        if all(e is None for e in elements):
+            return None
+        return [old if new is None else new for old, new in zip(obj, elements, strict=True)]
     if not isinstance(obj, dict):
         return None
     name = path[0]
@@ -492,8 +552,13 @@ def put_value(
 
 
 def value_at(obj: Any, path: tuple[str, ...]) -> Any:
-    """The value at ``path`` in object ``obj`` (``MISSING`` when absent)."""
-    for name in path:
+    """The value at ``path`` in ``obj`` (``MISSING`` when absent); after an :data:`ITEMS` step
+    a tuple with the value in each element of the array."""
+    for step, name in enumerate(path):
+        if name == ITEMS:
+            if not isinstance(obj, list):
+                return MISSING
+            return tuple(value_at(e, path[step + 1 :]) for e in obj)
         if not isinstance(obj, dict) or name not in obj:
             return MISSING
         obj = obj[name]

@@ -18,9 +18,12 @@ unchanged — and re-drawn if a unique value of theirs is one the model's values
 
 A nested value goes into the object of a valid row only where the foundation put that property
 (copying the objects on the way); a row whose object then breaks a rule of its own keeps its
+foundation values. A field of an array's object elements (``items[].description``) goes into
+every element that has the property, each element taking its own record; an element whose new
+values break its item schema (or repeat another element of a ``uniqueItems`` array) keeps its
 foundation values. Each batch says which cells hold AI values (``RowBatch.ai_fields``): per
-accepted row, the columns whose value differs from the foundation row's, and for object columns
-the dotted paths of the nested properties that differ.
+accepted row, the columns whose value differs from the foundation row's, and for object and
+array columns the paths of the nested properties that differ (in at least one element).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from tdgen_desktop.core.enums import CaseKind
 from tdgen_desktop.core.model import MISSING, Field, Table
 from tdgen_desktop.core.rows import RowBatch, changed_columns, same_value
 from tdgen_desktop.generation.ai import (
+    ITEMS,
     AiSummary,
     RowProbe,
     ValueCheck,
@@ -75,12 +79,58 @@ def _key(value: Any) -> Any:
 
 @dataclass(slots=True)
 class _Group:
-    """The checked records of one request: names, records, and the place tuple in them."""
+    """The checked records of one request: names, records, and the place tuple in them.
+
+    ``arrays``: the names of array element fields, by the path of their array (up to and with
+    its :data:`~tdgen_desktop.generation.ai.ITEMS` step).
+    """
 
     names: list[str]
     records: list[dict[str, Any]]
     linked: tuple[str, ...] = ()
     complete: list[dict[str, Any]] = field(default_factory=list)
+    arrays: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _ArraySpec:
+    """What an array's elements must keep: the array's field, and the rules checked per
+    element (the item's and those of objects inside it, by their path in the element)."""
+
+    array: Field
+    rules: tuple[tuple[tuple[str, ...], Any], ...]
+
+    @classmethod
+    def of(cls, array: Field) -> _ArraySpec:
+        rules: list[tuple[tuple[str, ...], Any]] = []
+
+        def collect(f: Field, path: tuple[str, ...]) -> None:
+            if f.check is not None:
+                rules.append((path, f.check))
+            for child in f.properties:
+                collect(child, (*path, child.name))
+
+        if array.items is not None:
+            collect(array.items, ())
+        return cls(array, tuple(rules))
+
+    def fits(self, element: dict[str, Any]) -> bool:
+        """Whether an element with AI values keeps the rules of its item schema."""
+        for path, check in self.rules:
+            value = value_at(element, path) if path else element
+            if value is not MISSING and not check(value):
+                return False
+        return True
+
+
+def _array_spec(table: Table, prefix: tuple[str, ...]) -> _ArraySpec:
+    """The :class:`_ArraySpec` of the array at ``prefix`` (its path with the ``[]`` step)."""
+    fields, found = table.fields, None
+    for name in prefix[:-1]:
+        found = next(f for f in fields if f.name == name)
+        fields = found.properties
+    assert found is not None  # noqa: S101 — a prefix names at least the array's column
+    return _ArraySpec.of(found)
 
 
 @dataclass(slots=True)
@@ -93,6 +143,7 @@ class _TablePools:
     taken: dict[str, set[Any]] = field(default_factory=dict)
     paths: dict[str, tuple[str, ...]] = field(default_factory=dict)
     parents: dict[str, Field] = field(default_factory=dict)
+    arrays: dict[tuple[str, ...], _ArraySpec] = field(default_factory=dict)
 
     def apply(
         self, row: list[Any], index: dict[str, int], number: int, rng: random.Random
@@ -105,6 +156,8 @@ class _TablePools:
                 record = {**record, **group.complete[rng.randrange(len(group.complete))]}
             for name in group.names:
                 path = self.paths[name]
+                if ITEMS in path:
+                    continue  # per element of its array, below
                 position = index.get(path[0])
                 if position is None or row[position] is None or row[position] is MISSING:
                     continue
@@ -123,7 +176,56 @@ class _TablePools:
                     nested = put_value(row[position], path[1:], value)
                     if nested is not None:
                         row[position] = nested
+            for prefix, names in group.arrays.items():
+                self._apply_array(row, index, prefix, names, group, rng)
         return row
+
+    def _apply_array(
+        self,
+        row: list[Any],
+        index: dict[str, int],
+        prefix: tuple[str, ...],
+        names: list[str],
+        group: _Group,
+        rng: random.Random,
+    ) -> None:
+        """Put AI values into the elements of one array of a row, each from its own record.
+
+        An element whose values would break its item schema keeps its foundation values, and
+        so does one that would equal another element of a ``uniqueItems`` array; absent
+        properties and nulls stay.
+        """
+        position = index.get(prefix[0])
+        if position is None:
+            return
+        cell, inside = row[position], prefix[1:-1]
+        elements = value_at(cell, inside) if inside else cell
+        if not isinstance(elements, list) or not elements:
+            return
+        spec = self.arrays[prefix]
+        changed = list(elements)
+        for i, element in enumerate(elements):
+            if not isinstance(element, dict):
+                continue
+            record = group.records[rng.randrange(len(group.records))]
+            new = element
+            for name in names:
+                value = record.get(name, _ABSENT)
+                if value is _ABSENT:
+                    pool = self.pools[name]
+                    value = pool[rng.randrange(len(pool))]
+                put = put_value(new, self.paths[name][len(prefix) :], value)
+                if put is not None:
+                    new = put
+            if new is element or not spec.fits(new):
+                continue
+            if spec.array.constraints.unique_items and any(
+                new == other for j, other in enumerate(changed) if j != i
+            ):
+                continue
+            changed[i] = new
+        if any(new is not old for new, old in zip(changed, elements, strict=True)):
+            row[position] = put_value(cell, inside, changed) if inside else changed
 
     def breaks_parent(self, columns: list[str], before: tuple[Any, ...], row: list[Any]) -> bool:
         """Whether a nested AI value broke a rule of the object column it sits in."""
@@ -266,6 +368,7 @@ class HybridBuilder:
             summary.fall_back(table.name, list(linked), why)
             kept = [w for w in kept if not w.linked]
             linked, complete = (), []
+        arrays: dict[tuple[str, ...], list[str]] = {}
         for w in kept:
             distinct = list(values[w.name].values())
             pools.pools[w.name] = distinct
@@ -273,6 +376,11 @@ class HybridBuilder:
             if len(w.path) > 1:
                 parent = next(f for f in table.fields if f.name == w.path[0])
                 pools.parents[parent.name] = parent
+            if ITEMS in w.path:
+                prefix = w.path[: w.path.index(ITEMS) + 1]
+                arrays.setdefault(prefix, []).append(w.name)
+                if prefix not in pools.arrays:
+                    pools.arrays[prefix] = _array_spec(table, prefix)
             summary.values.setdefault(table.name, {})[w.name] = len(distinct)
             if w.field.unique:
                 pools.unique[w.name] = _permutation(
@@ -287,7 +395,7 @@ class HybridBuilder:
             for cells in valid
             if any(k in names for k in cells)
         ]
-        pools.groups.append(_Group(names, records_kept, linked, complete))
+        pools.groups.append(_Group(names, records_kept, linked, complete, arrays))
         summary.enhanced.setdefault(table.name, []).extend(names)
 
 

@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 from tdgen_desktop.core.enums import CaseKind
 from tdgen_desktop.core.errors import TdgenError
 from tdgen_desktop.core.model import MISSING
-from tdgen_desktop.core.rows import mark_column
+from tdgen_desktop.core.rows import mark_column, mark_inside
 from tdgen_desktop.exporters.readers import LabelReader, RowReader
 from tdgen_desktop.scheduler import Job, JobState
 from tdgen_desktop.ui.colors import CASE_COLORS, case_color, tint
@@ -121,15 +121,15 @@ def _ai_note(job: Job) -> str:
 
 
 def _ai_names(label: dict[str, Any]) -> tuple[str, ...]:
-    """The cells a label record marks as AI values (its ``ai`` key): columns, and dotted paths
-    of nested properties (``details.description``)."""
+    """The cells a label record marks as AI values (its ``ai`` key): columns, and paths of
+    nested properties (``details.description``, ``items[].description``)."""
     names = label.get("ai")
     return tuple(n for n in names if isinstance(n, str)) if isinstance(names, list) else ()
 
 
 def _nested_ai(name: str, marks: tuple[str, ...]) -> list[str]:
     """The marks of nested properties inside column ``name``."""
-    return [m for m in marks if m.startswith(name + ".")]
+    return [m for m in marks if mark_inside(name, m)]
 
 
 class PreviewModel(QAbstractTableModel):

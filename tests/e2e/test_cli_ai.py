@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ai_server import API_KEY, AiTestServer
@@ -145,6 +146,7 @@ def test_hybrid_enhances_nested_weak_fields_of_a_corpus_schema(
     asked = [name for request in server.requests for name in request.fields]
     assert "metadata.description" in asked
     assert "build.user" in asked
+    assert "components[].description" in asked  # in the elements of an array
     assert all("." in name for name in asked)  # zarf's weak fields all sit in objects
 
     rows = [json.loads(line) for line in (tmp_path / "one" / "zarf.jsonl").open()]
@@ -157,10 +159,93 @@ def test_hybrid_enhances_nested_weak_fields_of_a_corpus_schema(
         marks = label.get("ai", [])
         assert label["case"] == "valid" or not marks
         for mark in marks:  # each mark is a nested path whose value the server gave
-            column, name = mark.split(".", 1)
-            assert row[column][name] in server.values_for(mark), mark
+            values = _values_at(row, mark)
+            assert values, mark
+            if "[]" not in mark:
+                assert values[0] in server.values_for(mark), mark
+            else:  # at least one element holds a value the server gave
+                assert set(values) & server.values_for(mark), mark
         described += "metadata.description" in marks
     assert described >= 5
+
+    sent = len(server.requests)
+    second = tdgen(*args, "--out", "two", cwd=tmp_path, printed=printed, env=env)
+    assert second.returncode == 0, second.stderr
+    assert " 0 requests, " in second.stdout
+    assert len(server.requests) == sent
+    assert _read(tmp_path / "one") == _read(tmp_path / "two")
+
+
+def _values_at(obj: Any, mark: str) -> list[Any]:
+    """The values at a mark's path (``a.b``, ``items[].c``: one per element that has it)."""
+    found = [obj]
+    for step in mark.replace("[]", ".[]").split("."):
+        if step == "[]":
+            found = [e for v in found if isinstance(v, list) for e in v]
+        else:
+            found = [v[step] for v in found if isinstance(v, dict) and step in v]
+    return found
+
+
+def test_hybrid_enhances_array_elements_of_a_corpus_schema(
+    tmp_path: Path, server: AiTestServer, printed: list[str]
+) -> None:
+    weather = CORPUS_SCHEMA / "openweather.current.json"
+    table = "openweather_current_weather_data_api"
+    env = profile_env(server)
+    args = (
+        "generate",
+        weather,
+        "--rows",
+        "30",
+        "--format",
+        "jsonl",
+        "--seed",
+        "4",
+        "--cases",
+        "all",
+    )
+    first = tdgen(
+        *args, "--provider", "hybrid", "--out", "one", cwd=tmp_path, printed=printed, env=env
+    )
+    assert first.returncode == 0, first.stderr
+    assert "tdgen: warning" not in first.stderr
+    elements = ["weather[].main", "weather[].description", "weather[].icon"]
+    assert [name for r in server.requests for name in r.fields] == [*elements, "base", "name"]
+    null = tdgen(
+        *args, "--provider", "null", "--out", "null", cwd=tmp_path, printed=printed, env=env
+    )
+    assert null.returncode == 0, null.stderr
+
+    def read(folder: str, suffix: str) -> list[dict[str, Any]]:
+        path = tmp_path / folder / f"{table}{suffix}"
+        return [json.loads(line) for line in path.open(encoding="utf-8")]
+
+    oracle = Oracle(json.loads(weather.read_text(encoding="utf-8")))
+    described = 0
+    for row, null_row, label, null_label in zip(
+        read("one", ".jsonl"),
+        read("null", ".jsonl"),
+        read("one", ".cases.jsonl"),
+        read("null", ".cases.jsonl"),
+        strict=True,
+    ):
+        marks = label.pop("ai", [])
+        assert label == null_label
+        if label["case"] != "valid":
+            assert row == null_row  # boundary and invalid rows are the null provider's
+            continue
+        assert oracle.first_error(row) is None
+        assert len(row["weather"]) == len(null_row["weather"])
+        for name in elements:
+            key = name.rsplit(".", 1)[1]
+            pairs = list(zip(row["weather"], null_row["weather"], strict=True))
+            changed = [e[key] for e, n in pairs if e[key] != n[key]]
+            assert (name in marks) is bool(changed), (name, row, null_row)
+            assert set(changed) <= server.values_for(name)
+            assert all(e["id"] == n["id"] for e, n in pairs)  # integers stay the foundation's
+        described += "weather[].description" in marks
+    assert described >= 10
 
     sent = len(server.requests)
     second = tdgen(*args, "--out", "two", cwd=tmp_path, printed=printed, env=env)

@@ -682,6 +682,75 @@ def test_a_nested_ai_value_tints_its_object_cell_and_names_its_path(
     assert "AI values (tinted): details.description" in info
 
 
+ARRAY_SCHEMA: dict[str, Any] = {
+    "title": "order",
+    "type": "object",
+    "required": ["id", "lines"],
+    "properties": {
+        "id": {"type": "integer", "minimum": 1},
+        "lines": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 3,
+            "items": {
+                "type": "object",
+                "required": ["product_name", "qty"],
+                "properties": {
+                    "product_name": {"type": "string", "maxLength": 40},
+                    "qty": {"type": "integer", "minimum": 1, "maximum": 9},
+                },
+            },
+        },
+    },
+}
+
+
+def test_ai_values_in_array_elements_tint_the_array_cell_and_name_the_path(
+    ai_gui: Gui, server: AiTestServer, tmp_path: Path
+) -> None:
+    schema = tmp_path / "order.schema.json"
+    schema.write_text(json.dumps(ARRAY_SCHEMA), encoding="utf-8")
+    ai_gui.drop_and_wait(schema)
+    panel = ai_gui.window.generation_panel
+    panel.set_rows(10)
+    panel.set_case_kinds({CaseKind.VALID, CaseKind.BOUNDARY})
+    panel.set_provider(ProviderKind.HYBRID)
+    job = ai_gui.wait_job(ai_gui.generate())
+    assert job.state is JobState.DONE, job.error
+    assert [r.fields for r in server.requests] == [["lines[].product_name"]]
+
+    preview = ai_gui.window.preview
+    ai_gui.qtbot.waitUntil(lambda: preview.model.rowCount() > 0, timeout=WAIT_MS)
+    model = preview.model
+    model.fetch_all()
+    columns = ["Case", "Rule", *model.columns]
+    ai_tint = tint(AI_COLOR, QPalette(), 0.16)
+    served = server.values_for("lines[].product_name")
+    valid = 0
+    for row in range(model.rowCount()):
+        marked = model.label(row).get("ai", [])
+        lines = model.index(row, columns.index("lines"))
+        tinted = lines.data(Qt.ItemDataRole.BackgroundRole) == ai_tint
+        assert tinted is ("lines[].product_name" in marked) is lines.data(PreviewModel.AI_ROLE)
+        assert model.index(row, columns.index("id")).data(PreviewModel.AI_ROLE) is False
+        if model.label(row).get("case") == "valid":
+            valid += 1
+            assert marked == ["lines[].product_name"], row
+            value = lines.data(PreviewModel.VALUE_ROLE)  # an array: JSON text in CSV
+            value = json.loads(value) if isinstance(value, str) else value
+            assert {e["product_name"] for e in value} <= served
+            tip = lines.data(Qt.ItemDataRole.ToolTipRole)
+            assert tip.startswith("AI values at lines[].product_name (model test-model"), tip
+        else:
+            assert not tinted, row
+            assert not lines.data(Qt.ItemDataRole.ToolTipRole).startswith("AI value")
+    assert valid == 10
+    assert model.ai_columns == {"lines"}
+    assert model.ai_names() == ["lines[].product_name"]
+    info = preview.findChild(QLabel, "preview_info").text()
+    assert "AI values (tinted): lines[].product_name" in info
+
+
 @pytest.fixture
 def make_qasync_loop(qtbot: QtBot) -> Iterator[Callable[[], asyncio.AbstractEventLoop]]:
     """Makes the app's kind of loop: asyncio on the Qt event loop (qasync)."""
