@@ -20,6 +20,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QMimeData, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
+    QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
     QDragLeaveEvent,
@@ -51,7 +52,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tdgen_desktop.core.enums import ExportFormat
+from tdgen_desktop.core.enums import ApiView, ExportFormat, SourceFormat
 from tdgen_desktop.core.errors import TdgenError, UnsupportedFeatureError
 from tdgen_desktop.core.model import Dataset, Field
 from tdgen_desktop.importers.project import save_project
@@ -81,7 +82,15 @@ __all__ = ["DROP_HINT", "SCHEMA_SUFFIXES", "MainWindow", "SchemaLoader", "schema
 
 _log = logging.getLogger(__name__)
 
-SchemaLoader = Callable[[Path], Dataset]
+SchemaLoader = Callable[..., Dataset]
+"""Reads one schema file: ``load(path)``, or ``load(path, view=…)`` for an OpenAPI view."""
+
+OPENAPI_VIEWS: tuple[tuple[ApiView | None, str, str], ...] = (
+    (None, "&Whole objects", "Rows hold every property"),
+    (ApiView.REQUEST, "&Request bodies", "Rows leave out readOnly properties (e.g. id)"),
+    (ApiView.RESPONSE, "Re&sponses", "Rows leave out writeOnly properties (e.g. password)"),
+)
+"""The choices of File ▸ OpenAPI Rows For: (view, menu text, tooltip)."""
 """Reads one schema file into a :class:`Dataset`; raises :class:`TdgenError` for bad input."""
 
 DROP_HINT = (
@@ -242,6 +251,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self._bridge = bridge
         self._load_schema = load_schema
+        self._openapi_view: ApiView | None = None
         self._paths = paths or AppPaths.default()
         self._settings = settings
         self._prefs = settings.load() if settings is not None else Preferences()
@@ -592,6 +602,7 @@ class MainWindow(QMainWindow):
         self._recent_menu.setToolTipsVisible(True)
         self._recent_menu.aboutToShow.connect(self.on_recent_menu_about_to_show)
         file_menu.addMenu(self._recent_menu)
+        file_menu.addMenu(self._build_openapi_menu())
         file_menu.addAction(self._save_project_action)
         file_menu.addSeparator()
         file_menu.addAction(self._settings_action)
@@ -668,9 +679,50 @@ class MainWindow(QMainWindow):
         export_button.setAccessibleName("Export again")
         self._preview.add_action_button(export_button)
 
+    def _build_openapi_menu(self) -> QMenu:
+        """File ▸ OpenAPI Rows For: whole objects, request bodies or responses."""
+        menu = QMenu("OpenAPI Rows &For", self)
+        menu.setObjectName("openapi_view_menu")
+        menu.setToolTipsVisible(True)
+        menu.setToolTip("Which properties of an OpenAPI component a row holds")
+        group = QActionGroup(menu)
+        group.setExclusive(True)
+        for view, text, tip in OPENAPI_VIEWS:
+            action = menu.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(view is None)
+            action.setData(view.value if view is not None else "")
+            action.setToolTip(tip)
+            action.setObjectName(f"openapi_view_{view.value if view else 'whole'}")
+            group.addAction(action)
+        group.triggered.connect(self.on_openapi_view_triggered)
+        return menu
+
+    def _read_schema(self, path: Path) -> Dataset:
+        """Read one schema file with the OpenAPI view chosen (runs on the loader's thread)."""
+        view = self._openapi_view
+        return self._load_schema(path) if view is None else self._load_schema(path, view=view)
+
+    @property
+    def openapi_view(self) -> ApiView | None:
+        """The OpenAPI view new files are read with (None: whole objects)."""
+        return self._openapi_view
+
+    def set_openapi_view(self, view: ApiView | None) -> None:
+        """Read OpenAPI files for ``view`` from now on; the loaded ones are read again."""
+        if view == self._openapi_view:
+            return
+        self._openapi_view = view
+        for action in self.findChildren(QAction):
+            if action.objectName().startswith("openapi_view_"):
+                action.setChecked(action.data() == (view.value if view is not None else ""))
+        again = [d.source for d in self.datasets if d.format is SourceFormat.OPENAPI]
+        if again:
+            self.load_paths(again)
+
     def _build_loading(self) -> None:
         """Schema files are read on a worker; a busy bar in the status bar says so."""
-        self._loader = SchemaLoadWorker(self._load_schema, self)
+        self._loader = SchemaLoadWorker(self._read_schema, self)
         self._loader.setObjectName("schema_loader")
         self._loader.batch_loaded.connect(self.on_loader_batch_loaded)
         self._loader.busy_changed.connect(self.on_loader_busy_changed)
@@ -1152,6 +1204,12 @@ class MainWindow(QMainWindow):
             self._bridge.notify(self._status_before_load)  # nothing new: the old note stands
         self._report_load_errors(errors, len(files))
         self.load_finished.emit(loaded)
+
+    @Slot(QAction)
+    def on_openapi_view_triggered(self, action: QAction) -> None:
+        """Read OpenAPI files for the view chosen in File ▸ OpenAPI Rows For."""
+        data = action.data()
+        self.set_openapi_view(ApiView(data) if data else None)
 
     @Slot(bool)
     def on_loader_busy_changed(self, busy: bool) -> None:
