@@ -211,6 +211,19 @@ def _ask_to_cancel_jobs(parent: QWidget, count: int) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def _ask_to_read_again(parent: QWidget, count: int) -> bool:
+    """Ask whether to read ``count`` OpenAPI descriptions again, dropping field edits."""
+    answer = QMessageBox.question(
+        parent,
+        "Read again",
+        f"Read {plural(count, 'OpenAPI description')} again for the new view? Field edits "
+        "made since they were opened are dropped.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
 class MainWindow(QMainWindow):
     """The tdgen main window.
 
@@ -231,6 +244,8 @@ class MainWindow(QMainWindow):
     Attributes:
         confirm_close: asked with the number of unfinished jobs when the window closes; True
             cancels them and closes (tests replace it).
+        confirm_read_again: asked with the number of OpenAPI descriptions to read again for a
+            new view while there are field edits; True drops the edits (tests replace it).
     """
 
     dataset_loaded = Signal(object)
@@ -266,6 +281,7 @@ class MainWindow(QMainWindow):
         self._dialogs: dict[str, QDialog] = {}
         self._status_before_drag = ""
         self.confirm_close: Callable[[int], bool] = lambda n: _ask_to_cancel_jobs(self, n)
+        self.confirm_read_again: Callable[[int], bool] = lambda n: _ask_to_read_again(self, n)
 
         self.setObjectName("main_window")
         self.setWindowTitle("tdgen")
@@ -709,16 +725,19 @@ class MainWindow(QMainWindow):
         return self._openapi_view
 
     def set_openapi_view(self, view: ApiView | None) -> None:
-        """Read OpenAPI files for ``view`` from now on; the loaded ones are read again."""
-        if view == self._openapi_view:
-            return
-        self._openapi_view = view
-        for action in self.findChildren(QAction):
-            if action.objectName().startswith("openapi_view_"):
-                action.setChecked(action.data() == (view.value if view is not None else ""))
+        """Read OpenAPI files for ``view`` from now on; the loaded ones are read again (after
+        :attr:`confirm_read_again` says yes, when there are field edits to drop)."""
         again = [d.source for d in self.datasets if d.format is SourceFormat.OPENAPI]
-        if again:
-            self.load_paths(again)
+        if view != self._openapi_view and not (
+            again and self._undo.count() and not self.confirm_read_again(len(again))
+        ):
+            self._openapi_view = view
+            if again:
+                self.load_paths(again)
+        for action in self.findChildren(QAction):  # also puts the check back on a "no"
+            if action.objectName().startswith("openapi_view_"):
+                chosen = self._openapi_view
+                action.setChecked(action.data() == (chosen.value if chosen is not None else ""))
 
     def _build_loading(self) -> None:
         """Schema files are read on a worker; a busy bar in the status bar says so."""

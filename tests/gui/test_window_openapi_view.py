@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gui_support import WAIT_MS, Gui, read_jsonl
+from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QMenu
 
 from tdgen_desktop.core.enums import ApiView, ExportFormat
@@ -69,3 +70,29 @@ def test_request_bodies_leave_out_read_only_properties(gui: Gui, tmp_path: Path)
         gui.window.set_openapi_view(ApiView.RESPONSE)
     assert [a.isChecked() for a in choices] == [False, False, True]
     assert _fields(gui) == ["id", "login"]
+
+
+def test_with_field_edits_the_view_changes_only_after_a_yes(gui: Gui, tmp_path: Path) -> None:
+    spec = tmp_path / "accounts.yaml"
+    spec.write_text(SPEC, encoding="utf-8")
+    gui.drop_and_wait(spec)
+    gui.window.undo_stack.push(QUndoCommand("an edit"))  # the model has been edited
+    asked: list[int] = []
+
+    def no(count: int) -> bool:
+        asked.append(count)
+        return False
+
+    gui.window.confirm_read_again = no
+    gui.action("openapi_view_request").trigger()
+    assert asked == [1]
+    assert gui.window.openapi_view is None
+    assert gui.action("openapi_view_whole").isChecked()
+    assert not gui.action("openapi_view_request").isChecked()
+    assert not gui.window.loading
+    assert _fields(gui) == ["id", "login", "password"]
+
+    gui.window.confirm_read_again = lambda _count: True
+    with gui.qtbot.waitSignal(gui.window.load_finished, timeout=WAIT_MS):
+        gui.action("openapi_view_request").trigger()
+    assert _fields(gui) == ["login", "password"]
