@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import shutil
+import os
 import threading
 import time
 from collections import Counter
@@ -723,13 +723,11 @@ def _join_tables(request: GenerationRequest, result: JobResult, writers: list[An
     texts = [part.finish() for part in parts]
     for accept in (True, False):
         for part, text in zip(parts, texts, strict=True):
-            with text.open("rb") as stream, joined.guard():
-                start, end = (0, part.invalid_at) if accept else (part.invalid_at, None)
+            with joined.guard(), text.open("rb") as stream:
+                size = os.fstat(stream.fileno()).st_size
+                start, end = (0, part.invalid_at) if accept else (part.invalid_at, size)
                 stream.seek(start)
-                if end is None:
-                    shutil.copyfileobj(stream, joined.stream, _COPY_BYTES)
-                else:
-                    _copy_bytes(stream, joined.stream, end - start)
+                _copy_bytes(stream, joined.stream, end - start)
     for part in parts:
         part.abort()
         writers.remove(part)
