@@ -34,6 +34,7 @@ __all__ = [
     "Uncoverable",
     "design_cases",
     "sql_unenforced",
+    "sql_unstorable",
     "unique_key",
     "unrepresentable_in",
     "validator_keywords",
@@ -797,12 +798,53 @@ def sql_unenforced(table: Table, f: Field, rule: str, target: SqlTarget) -> str 
             return f"{dialect}: the BEFORE INSERT trigger {f.sql_trigger} fills the column in"
         if target.dialect is Dialect.SQLITE and _rowid_alias(table, f, own):
             return "sqlite: a NULL in an INTEGER PRIMARY KEY becomes the next row id"
+        if target.dialect is Dialect.MYSQL:
+            return _mysql_null_unenforced(table, f, own)
         return None
     if f.sql_identity is not None and rule in {"minimum", "exclusiveMinimum"}:
         return f"{dialect}: a numbered column's lower bound is a generation rule, no CHECK"
     if target.dialect is Dialect.SQLITE:
         return "sqlite: no CHECK backs it, and SQLite does not enforce a declared type"
     return _typed_unenforced(table, f, rule, target, own)
+
+
+def _mysql_null_unenforced(table: Table, f: Field, own: bool) -> str | None:
+    """Why MySQL/MariaDB stores a row with a NULL in the NOT NULL column ``f``, or None."""
+    from tdgen_desktop.exporters.sql import ddl_column_type  # noqa: PLC0415
+
+    if not own and f.sql_identity == "auto_increment":
+        return "mysql: a NULL in an AUTO_INCREMENT column becomes the next number"
+    declared = ddl_column_type(table, f, Dialect.MYSQL).declared if own else (f.sql_type or "")
+    if declared.strip().upper().startswith("TIMESTAMP"):
+        # Unless the server runs with explicit_defaults_for_timestamp (MariaDB's default is
+        # off), a NULL in a TIMESTAMP NOT NULL column becomes the current time.
+        return "mysql: a NULL in a TIMESTAMP NOT NULL column may become the current time"
+    return None
+
+
+_NATIONAL_TEXT = re.compile(r"^\s*(?:national\s+|n)(?:var)?char", re.IGNORECASE)
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
+
+
+def sql_unstorable(table: Table, f: Field, value: str, target: SqlTarget) -> str | None:
+    """Why the target database cannot store the text ``value`` in column ``f``, or None.
+
+    MySQL's ``utf8`` (``utf8mb3``) holds characters up to U+FFFF only: ``NCHAR``/``NVARCHAR``
+    columns always use it, and a source DDL's table may declare it (``DEFAULT CHARSET=utf8``,
+    which the model does not keep), so text beyond U+FFFF (emoji) goes only into a column
+    tdgen's own ``CREATE TABLE`` declares, or one whose type names ``utf8mb4``.
+    """
+    if target.dialect is not Dialect.MYSQL or not _BEYOND_BMP.search(value):
+        return None
+    from tdgen_desktop.exporters.sql import ddl_column_type  # noqa: PLC0415
+
+    own = target.own_ddl or table.dialect is None
+    declared = ddl_column_type(table, f, target.dialect).declared if own else (f.sql_type or "")
+    if _NATIONAL_TEXT.match(declared):
+        return "mysql: NCHAR/NVARCHAR store utf8 (utf8mb3), no character beyond U+FFFF"
+    if not own and "utf8mb4" not in declared.lower():
+        return "mysql: the table may store utf8 (utf8mb3), no character beyond U+FFFF"
+    return None
 
 
 def _typed_unenforced(
@@ -979,7 +1021,7 @@ class CaseRows:
             reason = (
                 f"{self.fmt.value}: {unrepresentable[rule]}"
                 if rule in unrepresentable
-                else self._unenforced(spec)
+                else self._unenforced(spec) or self._unstorable(spec)
             )
             if reason is not None:
                 self.coverage.not_in_format.append(
@@ -1006,6 +1048,16 @@ class CaseRows:
         except KeyError:
             return None
         return sql_unenforced(self.table, column, spec.label.rule or "", self.sql)
+
+    def _unstorable(self, spec: CaseSpec) -> str | None:
+        """Why the SQL target cannot store this case's text as it is (None: it can)."""
+        if self.sql is None or len(spec.path) != 1 or not isinstance(spec.value, str):
+            return None
+        try:
+            column = self.table.field(spec.path[0])
+        except KeyError:
+            return None
+        return sql_unstorable(self.table, column, spec.value, self.sql)
 
     def _foreign_key_specs(self) -> Iterator[CaseSpec]:
         """A row per foreign key whose reference no parent row has."""

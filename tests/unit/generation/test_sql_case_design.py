@@ -11,7 +11,12 @@ from typing import Any
 from tdgen_desktop.core import CaseKind, Dialect, ExportFormat, FieldType
 from tdgen_desktop.core.model import Field, ForeignKey, Table
 from tdgen_desktop.exporters.sql import create_table_sql
-from tdgen_desktop.generation.cases import SqlTarget, dangling_key, sql_unenforced
+from tdgen_desktop.generation.cases import (
+    SqlTarget,
+    dangling_key,
+    sql_unenforced,
+    sql_unstorable,
+)
 from tdgen_desktop.generation.pipeline import GenerationRequest, run_pipeline
 
 _DDL = """
@@ -198,3 +203,59 @@ def test_boundary_rows_load_with_the_valid_rows(tmp_path: Path) -> None:
     assert any(
         u["field"] == "email" and "same value" in u["reason"] for u in customer["uncoverable"]
     )
+
+
+def test_mysql_rules_it_does_not_enforce_get_no_invalid_row() -> None:
+    """MySQL/MariaDB turn a NULL in an AUTO_INCREMENT column into the next number and (without
+    explicit_defaults_for_timestamp) one in a TIMESTAMP NOT NULL column into the current time;
+    NCHAR/NVARCHAR and utf8 tables hold no character beyond U+FFFF."""
+    ident = Field("id", sql_type="INT UNSIGNED", sql_identity="auto_increment", nullable=False)
+    stamp = Field("at", FieldType.DATETIME, sql_type="TIMESTAMP", nullable=False)
+    when = Field("on_day", FieldType.DATETIME, sql_type="DATETIME", nullable=False)
+    national = Field("name", sql_type="NVARCHAR(40)")
+    plain = Field("note", sql_type="VARCHAR(40)")
+    wide = Field("wide", sql_type="VARCHAR(40) CHARACTER SET utf8mb4")
+    table = Table("t", [ident, stamp, when, national, plain, wide], dialect=Dialect.MYSQL)
+    mysql, pg = SqlTarget(Dialect.MYSQL), SqlTarget(Dialect.POSTGRES)
+    assert "AUTO_INCREMENT" in (sql_unenforced(table, ident, "null", mysql) or "")
+    assert "TIMESTAMP" in (sql_unenforced(table, stamp, "null", mysql) or "")
+    assert sql_unenforced(table, when, "null", mysql) is None
+    assert sql_unenforced(table, ident, "null", pg) is None
+    assert sql_unenforced(table, stamp, "null", pg) is None
+    emoji, bmp = "🙂👍🏽", "東京都 Zoë"
+    assert "NVARCHAR" in (sql_unstorable(table, national, emoji, mysql) or "")
+    assert sql_unstorable(table, plain, emoji, mysql) is not None  # the table may be utf8
+    assert sql_unstorable(table, wide, emoji, mysql) is None
+    assert sql_unstorable(table, national, bmp, mysql) is None
+    assert sql_unstorable(table, national, emoji, pg) is None
+    own = SqlTarget(Dialect.MYSQL, own_ddl=True)  # tdgen's CREATE TABLE declares VARCHAR
+    assert sql_unstorable(table, plain, emoji, own) is None
+    assert sql_unstorable(table, national, emoji, own) is None
+
+
+def test_mysql_output_reports_the_rows_it_leaves_out(tmp_path: Path) -> None:
+    source = tmp_path / "shop.sql"
+    source.write_text(
+        "CREATE TABLE item (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, "
+        "name NVARCHAR(40) NOT NULL, at TIMESTAMP NOT NULL) ENGINE=InnoDB;\n",
+        encoding="utf-8",
+    )
+    request = GenerationRequest(
+        source=source,
+        out_dir=tmp_path / "out",
+        rows=5,
+        format=ExportFormat.SQL,
+        seed=3,
+        cases=frozenset(CaseKind),
+        dialect=Dialect.MYSQL,
+    )
+    made = run_pipeline(request).tables[0]
+    labels = [json.loads(x) for x in made.cases_path.read_text().splitlines()]
+    assert ("name", "null") in _invalid(labels)  # NVARCHAR NOT NULL is enforced
+    assert not {("id", "null"), ("at", "null")} & _invalid(labels)
+    unicode = [x["field"] for x in labels if x["rule"] == "unicode"]
+    assert "name" in unicode  # the characters NVARCHAR holds stay
+    assert "🙂" not in made.path.read_text(encoding="utf-8")
+    coverage = json.loads(made.coverage_path.read_text(encoding="utf-8"))
+    assert "U+FFFF" in json.dumps(coverage)
+    assert "AUTO_INCREMENT" in json.dumps(coverage)
