@@ -317,12 +317,17 @@ class AiTestServer:
         first_match = _FIRST_ROW_RE.search(prompt)
         first = int(first_match.group(1)) - 1 if first_match else 0
         make = violating_value if fault == "violating" else server_value
-        records = [{s["name"]: make(s, first + i) for s in specs} for i in range(count)]
+        # Like a model, answer under each field's answer key (its name, or a safe spelling).
+        records = [
+            {s.get("answer_key", s["name"]): make(s, first + i) for s in specs}
+            for i in range(count)
+        ]
         if fault != "violating":
             with self._lock:
                 for rec in records:
-                    for name, value in rec.items():
-                        self.answered.setdefault(name, set()).add(value)
+                    for spec in specs:
+                        value = rec[spec.get("answer_key", spec["name"])]
+                        self.answered.setdefault(spec["name"], set()).add(value)
         answer = {"records": records}
         content = json.dumps(answer)
         if fault == "truncated":

@@ -36,7 +36,7 @@ from tdgen_desktop.generation.pools import derive_seed
 from tdgen_desktop.generation.semantics import infer_kind
 from tdgen_desktop.llm.client import AiCost
 from tdgen_desktop.llm.errors import LlmError
-from tdgen_desktop.llm.prompts import Prompt, rows_prompt
+from tdgen_desktop.llm.prompts import Prompt, answer_key, rows_prompt
 from tdgen_desktop.llm.session import Answer
 
 if TYPE_CHECKING:
@@ -742,8 +742,9 @@ def preview_prompts(request: GenerationRequest, dataset: Dataset | None = None) 
     return builder.prompts()
 
 
-def answer_records(answer: Answer) -> list[Any]:
-    """The records of an answer.
+def answer_records(answer: Answer, fields: Sequence[str]) -> list[Any]:
+    """The records of an answer to a prompt about ``fields``, keyed by field name (the answer
+    uses each field's :func:`~tdgen_desktop.llm.prompts.answer_key`).
 
     Raises:
         LlmError: the request behind the answer failed.
@@ -751,7 +752,13 @@ def answer_records(answer: Answer) -> list[Any]:
     if isinstance(answer, LlmError):
         raise answer
     records = answer.data.get("records")
-    return records if isinstance(records, list) else []
+    if not isinstance(records, list):
+        return []
+    names = {answer_key(name): name for name in fields}
+    return [
+        {names.get(k, k): v for k, v in record.items()} if isinstance(record, dict) else record
+        for record in records
+    ]
 
 
 # ==================================================================== the pure AI provider
@@ -793,7 +800,7 @@ class _RowsBuilder:
         for (table, first, prompt), answer in zip(self._plan, answers, strict=True):
             checks = {f.name: ValueCheck(f) for f in row_fields(table)}
             try:
-                records = answer_records(answer)
+                records = answer_records(answer, prompt.fields)
             except LlmError as exc:
                 failures.setdefault(table.name, exc.reason)
                 continue

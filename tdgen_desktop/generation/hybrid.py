@@ -320,10 +320,10 @@ class HybridBuilder:
         """Check the answers' values and make the provider; ``summary`` gets the outcome."""
         tables: dict[str, _TablePools] = {}
         probes: dict[str, RowProbe | None] = {}
-        for (table, group, _prompt), answer in zip(self._plan, answers, strict=True):
+        for (table, group, prompt), answer in zip(self._plan, answers, strict=True):
             names = [w.name for w in group]
             try:
-                records = answer_records(answer)
+                records = answer_records(answer, prompt.fields)
             except LlmError as exc:
                 summary.fall_back(table.name, names, exc.reason)
                 continue

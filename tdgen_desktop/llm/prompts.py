@@ -12,14 +12,16 @@ by :attr:`Prompt.answer_schema`.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from tdgen_desktop.core.enums import FieldType
 from tdgen_desktop.core.model import Field, Table
 
-__all__ = ["ANSWER_NAME", "Prompt", "field_spec", "pool_prompt", "rows_prompt"]
+__all__ = ["ANSWER_NAME", "Prompt", "answer_key", "field_spec", "pool_prompt", "rows_prompt"]
 
 ANSWER_NAME = "tdgen_records"
 """The name of the structured answer (OpenAI ``json_schema.name``, Anthropic tool name)."""
@@ -42,6 +44,22 @@ _JSON_TYPES: dict[FieldType, tuple[str, str | None]] = {
     FieldType.UUID: ("string", "uuid"),
 }
 _MAX_DESCRIPTION = 300
+_SAFE_KEY = re.compile(r"[a-zA-Z0-9_.-]{1,64}")
+"""Property names every wire format accepts in a structured-output schema (Anthropic's tool
+``input_schema`` is the strictest: letters, digits, ``_ . -``, at most 64)."""
+_UNSAFE = re.compile(r"[^a-zA-Z0-9_.-]")
+
+
+def answer_key(name: str) -> str:
+    """The key a field's values come under in the model's answer: the field's name when every
+    wire format accepts it, else a safe spelling of it with a short digest (``zip code`` →
+    ``zip_code_1f0c…``, ``lines[].sku`` → ``lines__.sku_…``)."""
+    if _SAFE_KEY.fullmatch(name):
+        return name
+    digest = hashlib.sha1(name.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
+    return f"{_UNSAFE.sub('_', name)[:55] or 'field'}_{digest}"
+
+
 _STRICT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["records"],
@@ -97,6 +115,8 @@ def field_spec(field: Field) -> dict[str, Any]:
     """What the prompt says about one field: name, JSON type, description and constraints."""
     json_type, implied_format = _JSON_TYPES.get(field.type, ("string", None))
     spec: dict[str, Any] = {"name": field.name, "type": json_type}
+    if answer_key(field.name) != field.name:
+        spec["answer_key"] = answer_key(field.name)
     if field.description:
         spec["description"] = " ".join(field.description.split())[:_MAX_DESCRIPTION]
     c = field.constraints
@@ -145,7 +165,7 @@ def _answer_schema(fields: list[Field], *, allow_null: bool) -> dict[str, Any]:
     for f in fields:
         json_type = _JSON_TYPES.get(f.type, ("string", None))[0]
         nullable = allow_null and f.nullable
-        properties[f.name] = {"type": [json_type, "null"] if nullable else json_type}
+        properties[answer_key(f.name)] = {"type": [json_type, "null"] if nullable else json_type}
     return {
         "type": "object",
         "properties": {
@@ -154,7 +174,7 @@ def _answer_schema(fields: list[Field], *, allow_null: bool) -> dict[str, Any]:
                 "items": {
                     "type": "object",
                     "properties": properties,
-                    "required": [f.name for f in fields],
+                    "required": [answer_key(f.name) for f in fields],
                     "additionalProperties": False,
                 },
             }

@@ -140,3 +140,68 @@ def test_cache_round_trip_and_damage(tmp_path: Path) -> None:
     cache.put("cd" * 32, completion)
     assert cache.clear() == 1
     assert list((tmp_path / "ai").iterdir()) == []
+
+
+ODD_NAMES: dict[str, Any] = {
+    "title": "crate",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "product label", "lines"],
+    "properties": {
+        "id": {"type": "integer", "minimum": 1, "x-unique": True},
+        "product label": {"type": "string", "minLength": 2, "maxLength": 60},
+        "lines": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 3,
+            "items": {
+                "type": "object",
+                "required": ["line note"],
+                "properties": {"line note": {"type": "string", "maxLength": 80}},
+            },
+        },
+    },
+}
+
+
+def test_answer_keys_are_safe_for_every_wire_format(
+    tmp_path: Path, make_session: Any, ai_server: Any
+) -> None:
+    """Field names with spaces or array paths ('lines[].line note') travel under safe answer
+    keys (Anthropic's tool schema allows only letters, digits, '_', '.', '-') and come back to
+    their fields."""
+    import re  # noqa: PLC0415
+
+    from tdgen_desktop.llm.prompts import answer_key  # noqa: PLC0415
+
+    safe = re.compile(r"[a-zA-Z0-9_.-]{1,64}")
+    names = ["title", "zip code", "lines[].line note", "ünïcode", "x" * 80, "$weird/key"]
+    keys = [answer_key(n) for n in names]
+    assert keys[0] == "title"
+    assert all(safe.fullmatch(k) for k in keys), keys
+    assert len(set(keys)) == len(keys)
+    assert keys == [answer_key(n) for n in names]  # stable: the cache key depends on it
+
+    source = tmp_path / "crate.schema.json"
+    source.write_text(json.dumps(ODD_NAMES), encoding="utf-8")
+    request = GenerationRequest(
+        source=source,
+        out_dir=tmp_path / "out",
+        rows=12,
+        format=ExportFormat.JSONL,
+        provider=ProviderKind.HYBRID,
+        ai=make_session("anthropic"),
+    )
+    result = run_pipeline(request)
+    assert result.warnings == []
+    assert result.validation_failures == 0
+    bodies = [r.body for r in ai_server.requests]
+    assert bodies
+    for body in bodies:
+        schema = body["tools"][0]["input_schema"]
+        record = schema["properties"]["records"]["items"]["properties"]
+        assert all(safe.fullmatch(k) for k in record), list(record)
+    rows = [json.loads(x) for x in (tmp_path / "out" / "crate.jsonl").read_text().splitlines()]
+    assert {r["product label"] for r in rows} <= ai_server.values_for("product label")
+    notes = {line["line note"] for r in rows for line in r["lines"]}
+    assert notes <= ai_server.values_for("lines[].line note")
