@@ -461,6 +461,7 @@ class _SqlImporter:
         if self.skipped:
             listed = ", ".join(f"{n} {kind}" for kind, n in self.skipped.most_common())
             self.notices.insert(0, f"skipped statements that define no table: {listed}")
+        self.notices.extend(_writing_triggers(self.triggers, set(self.tables)))
         return _DatasetBuilder(self).build()
 
     def _skip(self, kind: str) -> None:
@@ -1009,6 +1010,29 @@ class _DatasetBuilder:
                 f"{place}: CHECK ({_first_line(part.sql(dialect=self.dialect.value), 120)}) "
                 "is not enforced when generating; generated rows may break it"
             )
+
+
+_TRIGGER_NAME = re.compile(r"TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w\"`.]+)", re.IGNORECASE)
+_TRIGGER_TABLE = re.compile(r"\bON\s+(?:[\w\"`]+\.)?[\"`]?(\w+)", re.IGNORECASE)
+_INSERT_INTO = re.compile(r"\bINSERT\s+INTO\s+(?:[\w\"`]+\.)?[\"`]?(\w+)", re.IGNORECASE)
+
+
+def _writing_triggers(triggers: list[str], tables: set[str]) -> list[str]:
+    """A notice per trigger that inserts rows into another table of the schema (Sakila's
+    ``ins_film`` copies each film into ``film_text``): tdgen fills that table itself."""
+    notices = []
+    for text in triggers:
+        on = _TRIGGER_TABLE.search(text)
+        name = _TRIGGER_NAME.search(text)
+        written = {m.group(1) for m in _INSERT_INTO.finditer(text)}
+        for target in sorted(written):
+            if target.lower() in tables and (on is None or target.lower() != on.group(1).lower()):
+                trigger = name.group(1).strip('"`') if name else "a trigger"
+                notices.append(
+                    f"trigger {trigger} inserts rows into {target}, which tdgen fills too: drop "
+                    f"the trigger before loading the generated rows, or leave {target} out"
+                )
+    return notices
 
 
 def _mark_triggers(table: Table, triggers: list[str]) -> None:
