@@ -198,30 +198,36 @@ def _snapshot(dataset: Dataset) -> Dataset:
     return copy.deepcopy(dataset, memo)
 
 
+def _ask(parent: QWidget, title: str, question: str) -> bool:
+    """Ask a yes/no question whose safe answer, No, is the default (True: yes)."""
+    answer = QMessageBox.question(
+        parent,
+        title,
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
 def _ask_to_cancel_jobs(parent: QWidget, count: int) -> bool:
     """Ask whether to cancel ``count`` unfinished jobs and close (True: yes)."""
-    answer = QMessageBox.question(
+    return _ask(
         parent,
         "Jobs are running",
         f"{plural(count, 'job')} not finished. Cancel and close? "
         "Their temporary files are removed; no partial output is left.",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
     )
-    return answer == QMessageBox.StandardButton.Yes
 
 
 def _ask_to_read_again(parent: QWidget, count: int) -> bool:
     """Ask whether to read ``count`` OpenAPI descriptions again, dropping field edits."""
-    answer = QMessageBox.question(
+    return _ask(
         parent,
         "Read again",
         f"Read {plural(count, 'OpenAPI description')} again for the new view? Field edits "
         "made since they were opened are dropped.",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
     )
-    return answer == QMessageBox.StandardButton.Yes
 
 
 class MainWindow(QMainWindow):

@@ -638,50 +638,6 @@ NESTED_SCHEMA: dict[str, Any] = {
 }
 
 
-def test_a_nested_ai_value_tints_its_object_cell_and_names_its_path(
-    ai_gui: Gui, server: AiTestServer, tmp_path: Path
-) -> None:
-    schema = tmp_path / "part.schema.json"
-    schema.write_text(json.dumps(NESTED_SCHEMA), encoding="utf-8")
-    ai_gui.drop_and_wait(schema)
-    panel = ai_gui.window.generation_panel
-    panel.set_rows(10)
-    panel.set_case_kinds({CaseKind.VALID, CaseKind.BOUNDARY})
-    panel.set_provider(ProviderKind.HYBRID)
-    job = ai_gui.wait_job(ai_gui.generate())
-    assert job.state is JobState.DONE, job.error
-    assert [r.fields for r in server.requests] == [["details.description"]]
-
-    preview = ai_gui.window.preview
-    ai_gui.qtbot.waitUntil(lambda: preview.model.rowCount() > 0, timeout=WAIT_MS)
-    model = preview.model
-    model.fetch_all()
-    columns = ["Case", "Rule", *model.columns]
-    ai_tint = tint(AI_COLOR, QPalette(), 0.16)
-    served = server.values_for("details.description")
-    valid = 0
-    for row in range(model.rowCount()):
-        marked = model.label(row).get("ai", [])
-        details = model.index(row, columns.index("details"))
-        tinted = details.data(Qt.ItemDataRole.BackgroundRole) == ai_tint
-        assert tinted is ("details.description" in marked) is details.data(PreviewModel.AI_ROLE)
-        assert model.index(row, columns.index("id")).data(PreviewModel.AI_ROLE) is False
-        if model.label(row).get("case") == "valid":
-            valid += 1
-            assert marked == ["details.description"], row
-            value = details.data(PreviewModel.VALUE_ROLE)  # an object: JSON text in CSV
-            value = json.loads(value) if isinstance(value, str) else value
-            assert value["description"] in served
-            tip = details.data(Qt.ItemDataRole.ToolTipRole)
-            assert tip.startswith("AI values at details.description (model test-model"), tip
-        else:
-            assert not tinted, row
-    assert valid == 10
-    assert model.ai_columns == {"details"}
-    info = preview.findChild(QLabel, "preview_info").text()
-    assert "AI values (tinted): details.description" in info
-
-
 ARRAY_SCHEMA: dict[str, Any] = {
     "title": "order",
     "type": "object",
@@ -705,11 +661,35 @@ ARRAY_SCHEMA: dict[str, Any] = {
 }
 
 
-def test_ai_values_in_array_elements_tint_the_array_cell_and_name_the_path(
-    ai_gui: Gui, server: AiTestServer, tmp_path: Path
+def _served_in_nested(value: Any) -> set[Any]:
+    return {value["description"]}
+
+
+def _served_in_array(value: Any) -> set[Any]:
+    return {element["product_name"] for element in value}
+
+
+@pytest.mark.parametrize(
+    ("schema_doc", "column", "path", "served_in"),
+    [
+        (NESTED_SCHEMA, "details", "details.description", _served_in_nested),
+        (ARRAY_SCHEMA, "lines", "lines[].product_name", _served_in_array),
+    ],
+    ids=["object", "array"],
+)
+def test_a_nested_ai_value_tints_its_cell_and_names_its_path(
+    ai_gui: Gui,
+    server: AiTestServer,
+    tmp_path: Path,
+    schema_doc: dict[str, Any],
+    column: str,
+    path: str,
+    served_in: Callable[[Any], set[Any]],
 ) -> None:
-    schema = tmp_path / "order.schema.json"
-    schema.write_text(json.dumps(ARRAY_SCHEMA), encoding="utf-8")
+    """A model value inside an object (``details.description``) or in array elements
+    (``lines[].product_name``) tints the whole cell and names its path."""
+    schema = tmp_path / f"{schema_doc['title']}.schema.json"
+    schema.write_text(json.dumps(schema_doc), encoding="utf-8")
     ai_gui.drop_and_wait(schema)
     panel = ai_gui.window.generation_panel
     panel.set_rows(10)
@@ -717,7 +697,7 @@ def test_ai_values_in_array_elements_tint_the_array_cell_and_name_the_path(
     panel.set_provider(ProviderKind.HYBRID)
     job = ai_gui.wait_job(ai_gui.generate())
     assert job.state is JobState.DONE, job.error
-    assert [r.fields for r in server.requests] == [["lines[].product_name"]]
+    assert [r.fields for r in server.requests] == [[path]]
 
     preview = ai_gui.window.preview
     ai_gui.qtbot.waitUntil(lambda: preview.model.rowCount() > 0, timeout=WAIT_MS)
@@ -725,30 +705,30 @@ def test_ai_values_in_array_elements_tint_the_array_cell_and_name_the_path(
     model.fetch_all()
     columns = ["Case", "Rule", *model.columns]
     ai_tint = tint(AI_COLOR, QPalette(), 0.16)
-    served = server.values_for("lines[].product_name")
+    served = server.values_for(path)
     valid = 0
     for row in range(model.rowCount()):
         marked = model.label(row).get("ai", [])
-        lines = model.index(row, columns.index("lines"))
-        tinted = lines.data(Qt.ItemDataRole.BackgroundRole) == ai_tint
-        assert tinted is ("lines[].product_name" in marked) is lines.data(PreviewModel.AI_ROLE)
+        cell = model.index(row, columns.index(column))
+        tinted = cell.data(Qt.ItemDataRole.BackgroundRole) == ai_tint
+        assert tinted is (path in marked) is cell.data(PreviewModel.AI_ROLE)
         assert model.index(row, columns.index("id")).data(PreviewModel.AI_ROLE) is False
         if model.label(row).get("case") == "valid":
             valid += 1
-            assert marked == ["lines[].product_name"], row
-            value = lines.data(PreviewModel.VALUE_ROLE)  # an array: JSON text in CSV
+            assert marked == [path], row
+            value = cell.data(PreviewModel.VALUE_ROLE)  # an object or array: JSON text in CSV
             value = json.loads(value) if isinstance(value, str) else value
-            assert {e["product_name"] for e in value} <= served
-            tip = lines.data(Qt.ItemDataRole.ToolTipRole)
-            assert tip.startswith("AI values at lines[].product_name (model test-model"), tip
+            assert served_in(value) <= served
+            tip = cell.data(Qt.ItemDataRole.ToolTipRole)
+            assert tip.startswith(f"AI values at {path} (model test-model"), tip
         else:
             assert not tinted, row
-            assert not lines.data(Qt.ItemDataRole.ToolTipRole).startswith("AI value")
+            assert not cell.data(Qt.ItemDataRole.ToolTipRole).startswith("AI value")
     assert valid == 10
-    assert model.ai_columns == {"lines"}
-    assert model.ai_names() == ["lines[].product_name"]
+    assert model.ai_columns == {column}
+    assert model.ai_names() == [path]
     info = preview.findChild(QLabel, "preview_info").text()
-    assert "AI values (tinted): lines[].product_name" in info
+    assert f"AI values (tinted): {path}" in info
 
 
 @pytest.fixture

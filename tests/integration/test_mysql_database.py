@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 from mysql_support import MariaDb
-from test_sql_databases import AWKWARD, _orphans_sql
+from test_sql_databases import AWKWARD, _awkward_rows, _orphans_sql
 from test_sql_invalid_cases import _EXPECTED, InvalidRow, _split
 
 from tdgen_desktop.core import CaseKind, Dataset, Dialect, ExportFormat
@@ -256,15 +256,6 @@ _AWKWARD_DDL = (
     "CREATE TABLE awkward (id INT PRIMARY KEY, body LONGTEXT NOT NULL, raw LONGBLOB, "
     "flag BOOLEAN, day DATE, at DATETIME, tags JSON) DEFAULT CHARSET=utf8mb4"
 )
-
-
-def _awkward_rows() -> list[tuple[object, ...]]:
-    rows = []
-    for i, text in enumerate(AWKWARD):
-        raw = base64.b64encode(bytes(range(i, i + 40)) + b"\x00'\\").decode("ascii")
-        tags = [text, "plain", 'q"uote', "b\\s"] if i % 2 else []
-        rows.append((i + 1, text, raw, i % 2 == 0, "2024-02-29", "2024-02-29T23:59:58Z", tags))
-    return rows
 
 
 def test_awkward_text_round_trips_through_mariadb(tmp_path: Path, mariadb: MariaDb) -> None:
